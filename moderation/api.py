@@ -1,0 +1,114 @@
+"""The site-facing JSON API: submit a comment, read it back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from sqlalchemy.exc import IntegrityError
+
+from . import db, services
+from .bodies import read_payload
+from .errors import Problem, client_language
+from .intake import InvalidComment, parse_comment
+from .messages import message
+from .models import Site
+from .scoring import scorer
+from .sites import site_for_key
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+F = TypeVar("F", bound=Callable[..., Any])
+MAX_IDEMPOTENCY_KEY = 255
+
+
+def site_required(view: F) -> F:
+    """Authenticate the site from ``Authorization: Bearer <key>`` and put it in ``g.site``."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        scheme, _, key = request.headers.get("Authorization", "").partition(" ")
+        site = site_for_key(db.session(), key.strip()) if scheme.lower() == "bearer" else None
+        db.session().commit()  # end the read transaction before the work starts
+        if site is None:
+            raise Problem(
+                401, "unauthorized", headers={"WWW-Authenticate": 'Bearer realm="palabre"'}
+            )
+        g.site = site
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _validation_problem(exc: InvalidComment) -> Problem:
+    lang = client_language()
+    errors = [
+        {"field": e.field, "code": e.code, "message": message(e.message_key, lang, **e.params)}
+        for e in exc.errors
+    ]
+    return Problem(422, "validation", errors=errors)
+
+
+@bp.post("/comments")
+@site_required
+def submit() -> Response:
+    """Validate, score, decide and store one comment; answer with the verdict."""
+    site: Site = g.site
+    payload = read_payload(request)
+    key = request.headers.get("Idempotency-Key", "").strip() or None
+    if key is not None and (len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable()):
+        raise Problem(400, "bad_request", detail="Idempotency-Key must be printable, ≤255 chars")
+    try:
+        comment = parse_comment(
+            payload,
+            max_chars=current_app.config["MAX_COMMENT_CHARS"],
+            check_deliverability=current_app.config["CHECK_EMAIL_DELIVERABILITY"],
+        )
+    except InvalidComment as exc:
+        raise _validation_problem(exc) from None
+
+    session = db.session()
+    try:
+        retry = services.find_retry(session, site, comment, key)
+        session.commit()
+        if retry is not None:
+            return _answer(retry.intake_response, 200)
+        model = scorer()
+        score = model.score(comment)
+        thresholds = services.site_thresholds(site, model.thresholds())
+        decision = services.judge([], score, thresholds)
+        row = services.store_comment(
+            session, site, comment, payload, key, score, decision, model.version
+        )
+        session.commit()
+    except IntegrityError:
+        # A concurrent request with the same key won the race: answer as a retry.
+        session.rollback()
+        retry = services.find_retry(session, site, comment, key)
+        session.commit()
+        if retry is None:
+            raise
+        return _answer(retry.intake_response, 200)
+    except services.IdempotencyConflict:
+        session.rollback()
+        raise Problem(422, "idempotency_mismatch") from None
+    resp = _answer(row.intake_response, 201)
+    resp.headers["Location"] = url_for("api.show", comment_id=row.id)
+    return resp
+
+
+def _answer(body: dict[str, Any], status: int) -> Response:
+    resp = jsonify(body)
+    resp.status_code = status
+    return resp
+
+
+@bp.get("/comments/<int:comment_id>")
+@site_required
+def show(comment_id: int) -> Response:
+    """Return a comment's status, score, reasons and history."""
+    row = services.comment_for_site(db.session(), g.site, comment_id)
+    if row is None:
+        raise Problem(404, "not_found")
+    return jsonify(services.describe(row))

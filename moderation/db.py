@@ -1,0 +1,116 @@
+"""Engine and session per app; SQLite tuned for several writer processes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import DateTime, TypeDecorator
+
+EXTENSION = "palabre.db"
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every Palabre table."""
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every backend (SQLite returns naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """Return the current time, UTC-aware."""
+    return datetime.now(UTC)
+
+
+def make_engine(url: str, *, busy_timeout_ms: int = 30_000, synchronous: str = "NORMAL") -> Engine:
+    """Create an engine; on SQLite enable WAL and make every transaction BEGIN IMMEDIATE.
+
+    BEGIN IMMEDIATE takes the write lock when the transaction starts, so two processes never
+    both read and then both try to upgrade to a writer, which SQLite answers with
+    "database is locked" however long the busy timeout is.
+    """
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # let SQLAlchemy's "begin" event emit BEGIN
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cur.execute(f"PRAGMA synchronous={synchronous.upper()}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def init_app(app: Flask) -> None:
+    """Create the app's engine and session factory and close sessions at teardown."""
+    engine = make_engine(
+        app.config["DATABASE_URL"],
+        busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"],
+        synchronous=app.config["SQLITE_SYNCHRONOUS"],
+    )
+    app.extensions[EXTENSION] = sessionmaker(engine, expire_on_commit=False)
+    app.teardown_appcontext(_close_session)
+
+
+def engine_for(app: Flask) -> Engine:
+    """Return the app's engine."""
+    factory: sessionmaker[Session] = app.extensions[EXTENSION]
+    bind = factory.kw["bind"]
+    assert isinstance(bind, Engine)
+    return bind
+
+
+def session() -> Session:
+    """Return this request's (or app context's) session, opening it on first use."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions[EXTENSION]()
+    s: Session = g.db_session
+    return s
+
+
+@contextmanager
+def transaction() -> Iterator[Session]:
+    """Run a block in a transaction of the current session: commit on success."""
+    s = session()
+    try:
+        yield s
+        s.commit()
+    except BaseException:
+        s.rollback()
+        raise
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    s = g.pop("db_session", None)
+    if s is not None:
+        s.close()

@@ -1,0 +1,162 @@
+"""Typed SQLAlchemy 2.0 models."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import Base, UTCDateTime, utcnow
+
+
+class CommentStatus(StrEnum):
+    """Where a comment stands."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    SPAM = "spam"
+    REJECTED = "rejected"
+
+
+class ActorType(StrEnum):
+    """Who changed a comment's status."""
+
+    SYSTEM = "system"
+    MODERATOR = "moderator"
+    SITE = "site"
+
+
+class Role(StrEnum):
+    """What a moderator account may do."""
+
+    ADMIN = "admin"
+    MODERATOR = "moderator"
+
+
+class Site(Base):
+    """A website that sends its comments to Palabre."""
+
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    api_key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    api_key_prefix: Mapped[str] = mapped_column(String(16))
+    low_threshold: Mapped[float | None] = mapped_column(Float)
+    high_threshold: Mapped[float | None] = mapped_column(Float)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    comments: Mapped[list[Comment]] = relationship(back_populates="site")
+
+
+class Comment(Base):
+    """One comment as a site sent it, with its score and current status."""
+
+    __tablename__ = "comments"
+    __table_args__ = (
+        UniqueConstraint("site_id", "idempotency_key", name="uq_comments_site_idempotency"),
+        UniqueConstraint("site_id", "external_id", name="uq_comments_site_external"),
+        Index("ix_comments_status_score", "status", "score"),
+        Index("ix_comments_site_created", "site_id", "created_at"),
+        Index("ix_comments_author_email", "author_email"),
+        Index("ix_comments_author_ip", "author_ip"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    idempotency_key: Mapped[str | None] = mapped_column(String(255))
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    request_hash: Mapped[str] = mapped_column(String(64))
+
+    content: Mapped[str] = mapped_column(Text)
+    author_name: Mapped[str] = mapped_column(String(255))
+    author_email: Mapped[str] = mapped_column(String(320))
+    author_url: Mapped[str] = mapped_column(String(2000), default="")
+    author_ip: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(1000), default="")
+    referrer: Mapped[str] = mapped_column(String(2000), default="")
+    permalink: Mapped[str] = mapped_column(String(2000), default="")
+    post_id: Mapped[str] = mapped_column(String(255), default="")
+    parent_id: Mapped[str] = mapped_column(String(255), default="")
+    language: Mapped[str] = mapped_column(String(35), default="")
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    score: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[CommentStatus] = mapped_column(String(16))
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    model_version: Mapped[str] = mapped_column(String(64), default="")
+    intake_response: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    claimed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("moderators.id", ondelete="SET NULL")
+    )
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("moderators.id", ondelete="SET NULL")
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    site: Mapped[Site] = relationship(back_populates="comments")
+    history: Mapped[list[StatusChange]] = relationship(
+        back_populates="comment", order_by="StatusChange.id"
+    )
+
+
+class StatusChange(Base):
+    """The audit trail: every status change, automatic or human. Never updated or deleted."""
+
+    __tablename__ = "status_changes"
+    __table_args__ = (Index("ix_status_changes_created", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[CommentStatus | None] = mapped_column(String(16))
+    to_status: Mapped[CommentStatus] = mapped_column(String(16))
+    actor_type: Mapped[ActorType] = mapped_column(String(16))
+    moderator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("moderators.id", ondelete="SET NULL")
+    )
+    actor_label: Mapped[str] = mapped_column(String(320), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    comment: Mapped[Comment] = relationship(back_populates="history")
+
+
+class Moderator(Base):
+    """A person who reviews comments."""
+
+    __tablename__ = "moderators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(String(16))
+    api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SiteGrant(Base):
+    """An admin's grant of one site to one moderator."""
+
+    __tablename__ = "site_grants"
+
+    moderator_id: Mapped[int] = mapped_column(
+        ForeignKey("moderators.id", ondelete="CASCADE"), primary_key=True
+    )
+    site_id: Mapped[int] = mapped_column(
+        ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
+    )

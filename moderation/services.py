@@ -1,0 +1,170 @@
+"""Use cases over a Session: store a scored comment, find retries, read a comment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from .intake import CommentIn
+from .models import ActorType, Comment, CommentStatus, Site, StatusChange
+from .policy import Decision, Signal, Thresholds, decide
+from .scoring import ScoreResult
+
+
+class IdempotencyConflict(Exception):
+    """The idempotency key or external id was used before for a different comment."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What the intake endpoint needs to answer."""
+
+    comment: Comment
+    created: bool
+
+
+def site_thresholds(site: Site, default: tuple[float, float]) -> Thresholds:
+    """Return the site's thresholds, falling back to the model's."""
+    low = site.low_threshold if site.low_threshold is not None else default[0]
+    high = site.high_threshold if site.high_threshold is not None else default[1]
+    return Thresholds(low=low, high=high)
+
+
+def find_retry(
+    session: Session, site: Site, comment: CommentIn, idempotency_key: str | None
+) -> Comment | None:
+    """Return the comment this request repeats, or None; raise on a reused key."""
+    keys = []
+    if idempotency_key:
+        keys.append(Comment.idempotency_key == idempotency_key)
+    if comment.external_id:
+        keys.append(Comment.external_id == comment.external_id)
+    if not keys:
+        return None
+    found = session.scalars(
+        select(Comment).where(Comment.site_id == site.id, or_(*keys)).limit(1)
+    ).first()
+    if found is not None and found.request_hash != comment.fingerprint():
+        raise IdempotencyConflict()
+    return found
+
+
+def store_comment(
+    session: Session,
+    site: Site,
+    comment: CommentIn,
+    payload: dict[str, Any],
+    idempotency_key: str | None,
+    score: ScoreResult,
+    decision: Decision,
+    model_version: str,
+) -> Comment:
+    """Add the comment and its first audit entry; the caller commits."""
+    row = Comment(
+        site_id=site.id,
+        idempotency_key=idempotency_key or None,
+        external_id=comment.external_id or None,
+        request_hash=comment.fingerprint(),
+        content=comment.content,
+        author_name=comment.author_name,
+        author_email=comment.author_email,
+        author_url=comment.author_url,
+        author_ip=comment.author_ip,
+        user_agent=comment.user_agent,
+        referrer=comment.referrer,
+        permalink=comment.permalink,
+        post_id=comment.post_id,
+        parent_id=comment.parent_id,
+        language=comment.language,
+        submitted_at=comment.submitted_at,
+        payload=payload,
+        score=score.probability,
+        status=decision.verdict,
+        reasons=decision.reasons,
+        model_version=model_version,
+    )
+    session.add(row)
+    session.flush()
+    row.intake_response = intake_answer(row)
+    session.add(
+        StatusChange(
+            comment_id=row.id,
+            from_status=None,
+            to_status=decision.verdict,
+            actor_type=ActorType.SYSTEM,
+            actor_label="classifier" if score.probability is not None else "policy",
+            reason=", ".join(r["code"] for r in decision.reasons if r.get("source") != "classifier")
+            or _summary(decision),
+        )
+    )
+    return row
+
+
+def _summary(decision: Decision) -> str:
+    codes = [r["code"] for r in decision.reasons if r["code"].startswith("score_")]
+    return codes[0] if codes else ""
+
+
+def judge(signals: list[Signal], score: ScoreResult, thresholds: Thresholds) -> Decision:
+    """Combine rule signals and the score into a decision."""
+    return decide(signals, score.probability, thresholds, score.explanation)
+
+
+def intake_answer(row: Comment) -> dict[str, Any]:
+    """Return the body the intake endpoint answers for a stored comment."""
+    return {
+        "id": row.id,
+        "status": str(row.status),
+        "score": row.score,
+        "reasons": row.reasons,
+        "model_version": row.model_version,
+    }
+
+
+def comment_for_site(session: Session, site: Site, comment_id: int) -> Comment | None:
+    """Return the site's comment ``comment_id``; another site's comment is None."""
+    return session.scalar(
+        select(Comment).where(Comment.id == comment_id, Comment.site_id == site.id)
+    )
+
+
+def describe(row: Comment) -> dict[str, Any]:
+    """Return a comment's current state and history for the API."""
+    return {
+        "id": row.id,
+        "external_id": row.external_id,
+        "status": str(row.status),
+        "score": row.score,
+        "reasons": row.reasons,
+        "model_version": row.model_version,
+        "created_at": row.created_at.isoformat(),
+        "updated_at": row.updated_at.isoformat(),
+        "history": [
+            {
+                "from": str(h.from_status) if h.from_status else None,
+                "to": str(h.to_status),
+                "actor": str(h.actor_type),
+                "by": h.actor_label,
+                "reason": h.reason,
+                "at": h.created_at.isoformat(),
+            }
+            for h in row.history
+        ],
+    }
+
+
+__all__ = [
+    "CommentStatus",
+    "IdempotencyConflict",
+    "Submission",
+    "comment_for_site",
+    "describe",
+    "find_retry",
+    "intake_answer",
+    "judge",
+    "site_thresholds",
+    "store_comment",
+]
