@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run serve test test-fast lint bench bench-intake bench-classifier bench-adaptation model init-db clean
+.PHONY: run serve test test-fast lint bench bench-intake bench-load bench-classifier bench-adaptation model init-db clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,11 @@ model: $(MODEL)
 run: init-db $(MODEL)
 	@$(FLASK) sites demo
 	@echo "Serving on http://$(HOST):$(PORT) (Ctrl-C to stop)"
+	$(FLASK) webhooks deliver & worker=$$!; trap 'kill $$worker' EXIT; \
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+serve: init-db $(MODEL)
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check .
@@ -49,6 +53,9 @@ bench: bench-classifier bench-intake
 
 bench-intake: $(VENV)/.installed $(MODEL)
 	$(BIN)/python bench/intake.py
+
+bench-load: $(VENV)/.installed $(MODEL)
+	$(BIN)/python bench/load.py
 
 bench-classifier: $(VENV)/.installed
 	$(BIN)/python bench/classifier.py

@@ -16,12 +16,31 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(config.build(app.instance_path, overrides))
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from . import api, cli, db, errors, health, scoring
+    from . import api, cli, db, errors, flood, health, limits, logs, metrics, openapi, scoring
 
+    logs.init_app(app)
     db.init_app(app)
     scoring.init_app(app)
+    flood.init_app(app)
     errors.init_app(app)
+    limits.init_app(app)
+    metrics.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(openapi.bp)
+    from . import i18n, moderator_api, queue, reports, security, web
+
+    security.init_app(app)
+    i18n.init_app(app)
+    web.init_app(app)
+    app.register_blueprint(queue.bp)
+    app.register_blueprint(reports.bp)
+    app.register_blueprint(moderator_api.bp)
+    from . import settings_api
+
+    app.register_blueprint(settings_api.bp)
+    from . import akismet
+
+    app.register_blueprint(akismet.bp)
     cli.init_app(app)
     return app

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from sqlalchemy.exc import IntegrityError
 
-from . import db, services
+from . import db, metrics, screening, services, signals
 from .bodies import read_payload
 from .errors import Problem, client_language
 from .intake import InvalidComment, parse_comment
@@ -17,6 +17,7 @@ from .messages import message
 from .models import Site
 from .scoring import scorer
 from .sites import site_for_key
+from .webhooks import verified_webhook_id
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -55,10 +56,13 @@ def _validation_problem(exc: InvalidComment) -> Problem:
 def submit() -> Response:
     """Validate, score, decide and store one comment; answer with the verdict."""
     site: Site = g.site
+    signed_id = verified_webhook_id(site)  # None unless the site requires signatures
     payload = read_payload(request)
     key = request.headers.get("Idempotency-Key", "").strip() or None
     if key is not None and (len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable()):
         raise Problem(400, "bad_request", detail="Idempotency-Key must be printable, ≤255 chars")
+    if signed_id is not None:
+        key = signed_id  # the signed id, not the unsigned header: a replay answers as a retry
     try:
         comment = parse_comment(
             payload,
@@ -71,16 +75,19 @@ def submit() -> Response:
     session = db.session()
     try:
         retry = services.find_retry(session, site, comment, key)
-        session.commit()
         if retry is not None:
+            session.commit()
             return _answer(retry.intake_response, 200)
+        evaluation = screening.evaluate(session, site, comment, payload)  # 409, 429 or signals
+        session.commit()
         model = scorer()
         score = model.score(comment)
         thresholds = services.site_thresholds(site, model.thresholds())
-        decision = services.judge([], score, thresholds)
+        decision = services.judge(evaluation.signals, score, thresholds)
         row = services.store_comment(
             session, site, comment, payload, key, score, decision, model.version
         )
+        signals.record(session, row, evaluation.signals, evaluation.fingerprint, evaluation.near)
         session.commit()
     except IntegrityError:
         # A concurrent request with the same key won the race: answer as a retry.
@@ -93,6 +100,11 @@ def submit() -> Response:
     except services.IdempotencyConflict:
         session.rollback()
         raise Problem(422, "idempotency_mismatch") from None
+    except screening.Refused as exc:
+        session.rollback()
+        retry_after = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+        raise Problem(exc.status, exc.key, detail=exc.detail, headers=retry_after) from None
+    metrics.record_verdict(site.name, str(row.status))
     resp = _answer(row.intake_response, 201)
     resp.headers["Location"] = url_for("api.show", comment_id=row.id)
     return resp

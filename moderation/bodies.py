@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 from urllib.parse import parse_qsl
 
 from flask import Request
 
-from .errors import Problem
+from .errors import Problem, client_language
+from .messages import message
 
 MAX_FORM_FIELDS = 200
 JSON_TYPES = {"application/json"}
@@ -22,6 +24,43 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise Problem(400, "malformed_json", detail=f"duplicate key {key[:50]!r}")
         result[key] = value
     return result
+
+
+def _no_constants(name: str) -> float:
+    raise ValueError(f"{name} is not JSON")  # Python's json accepts NaN and Infinity
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999: no database stores it as JSON
+        raise ValueError("number out of range")
+    return value
+
+
+def _check_strings(data: dict[str, Any]) -> None:
+    """Refuse NUL characters and lone surrogates anywhere in a parsed body (keys included).
+
+    Neither can be stored: PostgreSQL text refuses NUL, and a surrogate escape ("\\ud800")
+    is not a character in any encoding.
+    """
+    stack: list[tuple[str, Any]] = [(k, v) for k, v in data.items()]
+    stack += [(k, k) for k in data]
+    while stack:
+        top, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((top, x) for pair in value.items() for x in pair)
+        elif isinstance(value, list):
+            stack.extend((top, x) for x in value)
+        elif isinstance(value, str):
+            if "\x00" in value:
+                name = top[:100].replace("\x00", "\\0")
+                text = message("nul", client_language())
+                errors = [{"field": name, "code": f"{name}.nul", "message": text}]
+                raise Problem(422, "validation", errors=errors)
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise Problem(422, "invalid_utf8") from None
 
 
 def read_payload(req: Request) -> dict[str, Any]:
@@ -42,11 +81,19 @@ def read_payload(req: Request) -> dict[str, Any]:
         except UnicodeDecodeError:
             raise Problem(422, "invalid_utf8") from None
         try:
-            data = json.loads(text, object_pairs_hook=_no_duplicates)
+            data = json.loads(
+                text,
+                object_pairs_hook=_no_duplicates,
+                parse_constant=_no_constants,
+                parse_float=_finite,
+            )
         except (ValueError, RecursionError):
             raise Problem(400, "malformed_json") from None
         if not isinstance(data, dict):
             raise Problem(400, "not_object")
+        if len(data) > MAX_FORM_FIELDS:
+            raise Problem(400, "bad_request", detail=f"at most {MAX_FORM_FIELDS} fields")
+        _check_strings(data)
         return data
     try:
         text = raw.decode("ascii")  # a urlencoded body is ASCII; bytes are percent-encoded
@@ -64,4 +111,5 @@ def read_payload(req: Request) -> dict[str, Any]:
     form: dict[str, Any] = {}
     for key, value in pairs:
         form.setdefault(key, value)  # the first of repeated fields wins
+    _check_strings(form)
     return form

@@ -114,6 +114,20 @@ def init_app(app: Flask) -> None:
     """Register the commands."""
     app.cli.add_command(init_db)
     app.cli.add_command(sites_cli)
+    from .cli_moderators import moderators_cli
+
+    app.cli.add_command(moderators_cli)
+    from .cli_webhooks import site_webhook, webhooks_cli
+
+    sites_cli.add_command(site_webhook)
+    app.cli.add_command(webhooks_cli)
+    from .cli_privacy import privacy_cli, retention_cli
+
+    app.cli.add_command(privacy_cli)
+    app.cli.add_command(retention_cli)
+    from .cli_rules import register as register_rule_commands
+
+    register_rule_commands(sites_cli)
     try:
         from .classifier_cli import classifier_cli
     except ImportError:  # classifier not installed yet in this checkout

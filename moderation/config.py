@@ -20,18 +20,23 @@ DEFAULTS: dict[str, Any] = {
     "CLAIM_MINUTES": 5,
     "SESSION_IDLE_MINUTES": 60,
     "TRUST_PROXY": False,
+    # Flood control and per-site rate limits (Flask-Limiter storage): "memory://" is per
+    # process; set redis://host:6379/0 so the limits hold across workers and hosts.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    # Webhooks and Akismet (docs/webhooks.md, docs/akismet.md)
+    "ALLOW_PRIVATE_CALLBACKS": False,  # tests only: callbacks to 127.0.0.1 and friends
+    "WEBHOOK_TIMEOUT_SECONDS": 10,
+    "WEBHOOK_LEASE_SECONDS": 60,  # a claimed event is retried after this if its worker died
+    "WEBHOOK_TOLERANCE_SECONDS": 300,
+    "AKISMET_DISCARD_SCORE": 0.98,  # spam at or above this: X-akismet-pro-tip: discard
+    "LOG_LEVEL": "INFO",
+    "LOG_FORMAT": "json",  # or "text"
+    "METRICS_TOKEN": "",  # when set, /metrics requires "Authorization: Bearer <token>"
+    "RETENTION_SPAM_DAYS": 30,
+    "RETENTION_IP_DAYS": 30,
 }
 
-# Values parsed from strings when they come from the environment.
-_BOOL = {"CHECK_EMAIL_DELIVERABILITY", "TRUST_PROXY"}
-_INT = {
-    "MAX_CONTENT_LENGTH",
-    "MAX_COMMENT_CHARS",
-    "SQLITE_BUSY_TIMEOUT_MS",
-    "RETRY_AFTER_SECONDS",
-    "CLAIM_MINUTES",
-    "SESSION_IDLE_MINUTES",
-}
+# Environment values are parsed to the type of their default (bool, int, float or str).
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 PREFIX = "MODERATION_"
@@ -42,16 +47,18 @@ class ConfigError(ValueError):
 
 
 def _parse(key: str, raw: str) -> Any:
-    if key in _BOOL:
+    default = DEFAULTS.get(key)
+    if isinstance(default, bool):
         low = raw.strip().lower()
         if low not in _TRUE | _FALSE:
             raise ConfigError(f"{PREFIX}{key} must be 0 or 1, not {raw!r}")
         return low in _TRUE
-    if key in _INT:
-        try:
-            return int(raw)
-        except ValueError:
-            raise ConfigError(f"{PREFIX}{key} must be an integer, not {raw!r}") from None
+    for kind in (int, float):
+        if isinstance(default, kind):
+            try:
+                return kind(raw)
+            except ValueError:
+                raise ConfigError(f"{PREFIX}{key} must be a number, not {raw!r}") from None
     return raw
 
 

@@ -51,7 +51,11 @@ def make_engine(url: str, *, busy_timeout_ms: int = 30_000, synchronous: str = "
     "database is locked" however long the busy timeout is.
     """
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+        # connect_timeout: an unreachable server answers 503 in seconds instead of hanging.
+        args = {"connect_timeout": 5} if url.startswith("postgresql") else {}
+        return create_engine(
+            url, pool_pre_ping=True, pool_size=5, max_overflow=5, connect_args=args
+        )
     engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
 
     @event.listens_for(engine, "connect")

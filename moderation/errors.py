@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .messages import TITLES, message
@@ -90,6 +90,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
     def _database_down(exc: Exception) -> Response:
+        outage = isinstance(exc, OperationalError | InterfaceError) or getattr(
+            exc, "connection_invalidated", False
+        )
+        if not outage:  # a DataError or ProgrammingError is a bug: retrying will not help
+            log.exception("database error")
+            return problem_response(500, "internal")
         log.error("database error: %s", type(exc).__name__)
         retry = str(app.config["RETRY_AFTER_SECONDS"])
         return problem_response(503, "unavailable", headers={"Retry-After": retry})
@@ -101,7 +107,9 @@ def init_app(app: Flask) -> None:
         if key is None:
             resp = exc.get_response()
             return resp
-        return problem_response(status, key)
+        # Keep the headers HTTP requires, e.g. Allow on a 405 (RFC 9110).
+        kept = {k: v for k, v in exc.get_headers() if k.lower() in {"allow", "retry-after"}}
+        return problem_response(status, key, headers=kept)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:

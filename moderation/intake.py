@@ -198,7 +198,8 @@ def _parse_datetime(raw: str, errors: list[FieldError]) -> datetime | None:
         return None
     try:
         value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
+        # Year 1 at +05:00 (or 9999 at -05:00) has no UTC equivalent: OverflowError.
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except (ValueError, OverflowError):
         errors.append(FieldError("submitted_at", "invalid", "datetime.invalid"))
         return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

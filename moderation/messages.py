@@ -62,6 +62,39 @@ TITLES: dict[str, tuple[str, str]] = {
     "method_not_allowed": ("Method not allowed.", "Méthode non autorisée."),
     "bad_request": ("Bad request.", "Requête incorrecte."),
     "internal": ("Internal error.", "Erreur interne."),
+    # Moderator decisions (moderation/decisions.py)
+    "conflict": (
+        "Someone else changed this comment meanwhile.",
+        "Quelqu'un d'autre a modifié ce commentaire entre-temps.",
+    ),
+    "claimed": (
+        "Another moderator is reviewing this comment.",
+        "Un autre modérateur examine ce commentaire.",
+    ),
+    "changed_since": (
+        "The comment changed since your decision; it cannot be undone.",
+        "Le commentaire a changé depuis votre décision ; impossible d'annuler.",
+    ),
+    "nothing_to_undo": ("You have no decision to undo.", "Vous n'avez aucune décision à annuler."),
+    "unknown_action": (
+        "The action must be approve, spam or reject.",
+        "L'action doit être approve, spam ou reject.",
+    ),
+    "reason_too_long": ("The reason is too long.", "Le motif est trop long."),
+    "no_change": ("The comment already has this status.", "Le commentaire a déjà ce statut."),
+    "too_many": ("Too many comments at once.", "Trop de commentaires à la fois."),
+    "duplicate": (
+        "Duplicate comment detected; it looks as though you've already said that!",
+        "Commentaire en double ; il semble que vous l'ayez déjà dit !",
+    ),
+    "flood": (
+        "You are posting comments too quickly. Slow down.",
+        "Vous publiez des commentaires trop rapidement. Ralentissez.",
+    ),
+    "rate_limited": (
+        "This site sends too many comments; retry later.",
+        "Ce site envoie trop de commentaires ; réessayez plus tard.",
+    ),
 }
 
 

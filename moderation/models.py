@@ -6,7 +6,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import Base, UTCDateTime, utcnow
@@ -50,6 +60,11 @@ class Site(Base):
     high_threshold: Mapped[float | None] = mapped_column(Float)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Webhooks (see moderation/signing.py, outbox.py): the secret is sealed, never in clear.
+    webhook_secret_sealed: Mapped[str | None] = mapped_column(String(255))
+    require_signature: Mapped[bool] = mapped_column(default=False)
+    callback_url: Mapped[str | None] = mapped_column(String(2000))
+    callback_disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     comments: Mapped[list[Comment]] = relationship(back_populates="site")
 
@@ -65,6 +80,12 @@ class Comment(Base):
         Index("ix_comments_site_created", "site_id", "created_at"),
         Index("ix_comments_author_email", "author_email"),
         Index("ix_comments_author_ip", "author_ip"),
+        Index("ix_comments_site_content_hash", "site_id", "content_hash"),
+        Index("ix_comments_site_simhash_b0", "site_id", "simhash_b0"),
+        Index("ix_comments_site_simhash_b1", "site_id", "simhash_b1"),
+        Index("ix_comments_site_simhash_b2", "site_id", "simhash_b2"),
+        Index("ix_comments_site_simhash_b3", "site_id", "simhash_b3"),
+        Index("ix_comments_campaign", "campaign_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -92,6 +113,16 @@ class Comment(Base):
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     model_version: Mapped[str] = mapped_column(String(64), default="")
     intake_response: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Duplicate and campaign detection (moderation/fingerprint.py): the normalised content's
+    # hash, its 64-bit SimHash (signed) and the SimHash's four 16-bit bands, and the id of the
+    # first comment of the near-duplicate cluster this one belongs to.
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    simhash: Mapped[int | None] = mapped_column(BigInteger)
+    simhash_b0: Mapped[int | None] = mapped_column(Integer)
+    simhash_b1: Mapped[int | None] = mapped_column(Integer)
+    simhash_b2: Mapped[int | None] = mapped_column(Integer)
+    simhash_b3: Mapped[int | None] = mapped_column(Integer)
+    campaign_id: Mapped[int | None] = mapped_column(Integer)
 
     claimed_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("moderators.id", ondelete="SET NULL")
@@ -114,7 +145,10 @@ class StatusChange(Base):
     """The audit trail: every status change, automatic or human. Never updated or deleted."""
 
     __tablename__ = "status_changes"
-    __table_args__ = (Index("ix_status_changes_created", "created_at"),)
+    __table_args__ = (
+        Index("ix_status_changes_created", "created_at"),
+        Index("ix_status_changes_moderator", "moderator_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(
@@ -129,6 +163,10 @@ class StatusChange(Base):
     actor_label: Mapped[str] = mapped_column(String(320), default="")
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set on an undo: the decision it reverts (so a decision is undone at most once).
+    undoes_id: Mapped[int | None] = mapped_column(
+        ForeignKey("status_changes.id", ondelete="SET NULL"), index=True
+    )
 
     comment: Mapped[Comment] = relationship(back_populates="history")
 
@@ -146,6 +184,7 @@ class Moderator(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    language: Mapped[str] = mapped_column(String(8), default="")  # "" = from the browser
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -160,3 +199,23 @@ class SiteGrant(Base):
     site_id: Mapped[int] = mapped_column(
         ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+class RuleHit(Base):
+    """One rule's signal on one comment, for per-rule statistics. Never updated."""
+
+    __tablename__ = "rule_hits"
+    __table_args__ = (Index("ix_rule_hits_site_code", "site_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(64))
+    effect: Mapped[str] = mapped_column(String(16))
+    shadow: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+from .webhook_models import Feedback, WebhookDelivery, WebhookEvent  # noqa: E402,F401

@@ -13,8 +13,9 @@ class Effect(StrEnum):
     """What a rule signal asks the policy to do."""
 
     BLOCK = "block"  # spam whatever the score
-    ALLOW = "allow"  # approved unless something holds it
-    HOLD = "hold"  # at least pending
+    APPROVE = "approve"  # approved unless blocked (the site's allow lists)
+    HOLD = "hold"  # at least pending: pending, or spam when the score says so
+    ALLOW = "allow"  # approved unless something holds it (trusted authors)
     NOTE = "note"  # information only
 
 
@@ -63,14 +64,23 @@ def decide(
     thresholds: Thresholds,
     explanation: list[dict[str, Any]] | None = None,
 ) -> Decision:
-    """Apply hard blocks and allows, then holds, then the classifier's thresholds."""
+    """Apply hard blocks and allows, then holds, then the classifier's thresholds.
+
+    The order, first match wins: BLOCK -> spam; APPROVE -> approved; HOLD -> pending, or spam
+    when the score is at or above the high threshold; ALLOW -> approved; otherwise the score
+    against the thresholds, and pending when there is no score. Shadow signals are reported
+    with the others but never change the verdict.
+    """
     active = [s for s in signals if not s.shadow]
     reasons = [s.to_reason() for s in signals]
     effects = {s.effect for s in active}
     if Effect.BLOCK in effects:
         verdict = CommentStatus.SPAM
+    elif Effect.APPROVE in effects:
+        verdict = CommentStatus.APPROVED
     elif Effect.HOLD in effects:
-        verdict = CommentStatus.PENDING
+        high = score is not None and score >= thresholds.high
+        verdict = CommentStatus.SPAM if high else CommentStatus.PENDING
     elif Effect.ALLOW in effects:
         verdict = CommentStatus.APPROVED
     elif score is None:

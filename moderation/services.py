@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from .intake import CommentIn
 from .models import ActorType, Comment, CommentStatus, Site, StatusChange
+from .outbox import record_event
 from .policy import Decision, Signal, Thresholds, decide
 from .scoring import ScoreResult
 
@@ -100,6 +101,7 @@ def store_comment(
             or _summary(decision),
         )
     )
+    record_event(session, row, actor_type=ActorType.SYSTEM)  # webhook outbox, same transaction
     return row
 
 

@@ -1,0 +1,55 @@
+-- wrk script: each request from a different commenter (name, email, IP), as on a real site.
+-- Sends both Palabre's field names and the lean reference's (name, email), so one script
+-- drives both apps; each ignores the fields it does not know.
+local counter = 0
+local threads = {}
+local key = os.getenv("BENCH_KEY") or ""
+
+function setup(thread)
+  thread:set("id", #threads + 1)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  created, ok, other = 0, 0, 0
+end
+
+local texts = {
+  "Merci pour cet article, très instructif sur la coopération entre le Mali et la Russie.",
+  "Je ne suis pas d'accord avec l'auteur : les prix du riz ont encore augmenté ce mois-ci.",
+  "Great reporting, thank you. Could you add the source for the figures in paragraph 3?",
+  "Bravo aux Aigles ! Quel match hier soir, on y croit pour la CAN.",
+}
+
+request = function()
+  counter = counter + 1
+  local n = id * 1000000 + counter
+  local body = string.format(
+    '{"content":"%s (%d)","author_name":"Lecteur %d","name":"Lecteur %d",' ..
+    '"author_email":"lecteur%d@example.ml","email":"lecteur%d@example.ml",' ..
+    '"author_ip":"10.%d.%d.%d","post_id":"%d"}',
+    texts[(n % #texts) + 1], n, n, n, n, n,
+    math.floor(n / 65536) % 256, math.floor(n / 256) % 256, n % 256, n % 50)
+  local headers = {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. key}
+  return wrk.format("POST", nil, headers, body)
+end
+
+response = function(status, headers, body)
+  if status == 201 then created = created + 1
+  elseif status >= 200 and status < 300 then ok = ok + 1
+  else other = other + 1 end
+end
+
+done = function(summary, latency, requests)
+  local c, o, x = 0, 0, 0
+  for _, t in ipairs(threads) do
+    c = c + t:get("created"); o = o + t:get("ok"); x = x + t:get("other")
+  end
+  io.write(string.format("STATUS created=%d ok=%d other=%d\n", c, o, x))
+  io.write(string.format("LATENCY p50_us=%d p99_us=%d\n",
+    latency:percentile(50), latency:percentile(99)))
+  io.write(string.format("TOTAL requests=%d duration_us=%d errors=%d\n",
+    summary.requests, summary.duration,
+    summary.errors.connect + summary.errors.read + summary.errors.write +
+    summary.errors.timeout + summary.errors.status))
+end

@@ -1,0 +1,229 @@
+"""Hand-made signals of a comment (links, author, shape, money, phone), each with its spans.
+
+Every signal has a stable code, a value (the model's input column) and the exact spans of the
+ORIGINAL field text it was found in, so the same code feeds training and explanations.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from classifier import lexicon as lx
+from classifier.normalize import normalize_with_offsets, original_span
+from classifier.records import CommentInput, Span
+
+_URL_RE = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"'()\[\]{}]+"
+    rf"|(?<![\w@.])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:{lx.BARE_TLDS})(?![\w@])(?:/[^\s<>\"']*)?"
+)
+_HIDDEN_URL_RE = re.compile(
+    rf"(?<!\w)[a-z0-9-]{{2,}}\s*(?:\(\s*(?:\.|dot)\s*\)|\[\s*(?:\.|dot)\s*\]|\s\.\s|\s+dot\s+|"
+    rf"\s+point\s+)(?:{lx.BARE_TLDS})(?!\w)"
+)
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE_RE = re.compile(
+    r"(?<![\w+])(?:(?:\+|00)\d{1,3}[\s.-]?(?:\(\d{1,4}\)[\s.-]?)?\d{1,4}(?:[\s.-]?\d{2,4}){2,4}"
+    r"|\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}|0[1-9](?:[\s.-]?\d{2}){4}|0\d{9,11})(?!\w)"
+)
+_MONEY_RE = re.compile(
+    r"[$€£¥₹₿]\s?\d[\d,.]*\s?[km]?(?!\w)|(?<![\w.])\d[\d,.]*\s?(?:[km]\s?)?(?:[$€£¥₹]|usd|eur|"
+    r"euros?|dollars?|gbp|pounds?|bucks|btc|k€)(?!\w)|\${2,}"
+)
+_REPEAT_RE = re.compile(r"([^\d\s.])\1{2,}")
+_PUNCT_RE = re.compile(r"[!?]{2,}|[^\w\s]{4,}")
+_EMOJI_RE = re.compile(r"(?:[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B50\u2B55]\s*)+")
+_WORD_RE = re.compile(r"[^\W\d_]+")
+_PROMO_RE = lx.terms_re(lx.PROMO_TERMS)
+_CTA_RE = lx.terms_re(lx.CALL_TO_ACTION)
+_SELF_RE = lx.terms_re(lx.SELF_PROMO)
+_NAME_SPAM_RE = lx.terms_re(lx.NAME_SPAM_TERMS)
+
+SIGNALS = (
+    "links", "link_domains", "shortener", "unusual_tld", "hidden_link", "link_density",
+    "email_in_text", "phone_number", "money", "promo_words", "call_to_action", "self_promotion",
+    "capitals", "repeated_chars", "punctuation_run", "emoji", "length",
+    "author_name_url", "author_name_keywords", "author_url", "free_mail", "disposable_mail",
+    "email_matches_site", "own_site_link", "script_user_agent", "language_mismatch",
+)  # fmt: skip
+
+
+@dataclass
+class Hit:
+    """One signal found in a comment: its model input value, words and spans."""
+
+    value: float
+    message: str
+    spans: list[Span] = field(default_factory=list)
+
+
+@dataclass
+class Field:
+    """A field's original text, its normalised form and the offset map between them."""
+
+    name: str
+    raw: str
+    norm: str
+    offsets: list[int]
+
+    @classmethod
+    def of(cls, name: str, raw: str) -> Field:
+        norm, offsets = normalize_with_offsets(raw or "")
+        return cls(name, raw or "", norm, offsets)
+
+    def span(self, start: int, end: int) -> Span:
+        lo, hi = original_span(self.offsets, start, end, self.raw)
+        return Span(self.name, lo, hi)
+
+    def spans(self, matches: list[re.Match[str]]) -> list[Span]:
+        return [self.span(m.start(), m.end()) for m in matches]
+
+
+def _host(url: str) -> str:
+    url = url.strip().lower()
+    if "://" not in url:
+        url = "http://" + url
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+    return host[4:] if host.startswith("www.") else host
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _quoted(matches: list[re.Match[str]], limit: int = 3) -> str:
+    seen = list(dict.fromkeys(m.group(0).strip() for m in matches))[:limit]
+    return ", ".join(f"'{s}'" for s in seen)
+
+
+def _link_signals(text: Field, out: dict[str, Hit], site: str) -> None:
+    urls = list(_URL_RE.finditer(text.norm))
+    hidden = list(_HIDDEN_URL_RE.finditer(text.norm))
+    if hidden:
+        out["hidden_link"] = Hit(1.0, f"disguised link {_quoted(hidden)}", text.spans(hidden))
+    n = len(urls) + len(hidden)
+    if not n:
+        return
+    out["links"] = Hit(math.log1p(n), _plural(n, "link"), text.spans(urls + hidden))
+    hosts = [_host(m.group(0)) for m in urls]
+    domains = {".".join(h.split(".")[-2:]) for h in hosts if h}
+    if len(domains) > 1:
+        out["link_domains"] = Hit(math.log1p(len(domains)), f"links to {len(domains)} domains")
+    short = [m for m, h in zip(urls, hosts, strict=True) if h in lx.SHORTENERS]
+    if short:
+        out["shortener"] = Hit(1.0, f"link shortener {_quoted(short)}", text.spans(short))
+    odd = [m for m, h in zip(urls, hosts, strict=True) if h.rsplit(".", 1)[-1] in lx.UNUSUAL_TLDS]
+    if odd:
+        out["unusual_tld"] = Hit(1.0, f"unusual domain {_quoted(odd)}", text.spans(odd))
+    own = [m for m, h in zip(urls, hosts, strict=True) if site and h.endswith(site)]
+    if own:
+        out["own_site_link"] = Hit(1.0, "links to this site", text.spans(own))
+    density = sum(m.end() - m.start() for m in urls) / max(len(text.norm), 1)
+    if density > 0.3:
+        out["link_density"] = Hit(density, "mostly links", text.spans(urls))
+
+
+def _shape_signals(text: Field, out: dict[str, Hit]) -> None:
+    raw = text.raw
+    letters = [c for c in raw if c.isalpha()]
+    upper = sum(c.isupper() for c in letters)
+    if len(letters) >= 6 and upper / len(letters) > 0.3:
+        share = upper / len(letters)
+        caps = [
+            Span("content", m.start(), m.end()) for m in re.finditer(r"[A-Z]{2,}[A-Z\s!]*", raw)
+        ]
+        out["capitals"] = Hit(share, f"many capitals ({share:.0%})", caps[:10])
+    for code, pattern, label in (
+        ("repeated_chars", _REPEAT_RE, "repeated characters"),
+        ("punctuation_run", _PUNCT_RE, "runs of punctuation"),
+    ):
+        found = list(pattern.finditer(raw))
+        if found:
+            spans = [Span("content", m.start(), m.end()) for m in found]
+            out[code] = Hit(math.log1p(len(found)), f"{label} {_quoted(found)}", spans)
+    emoji = list(_EMOJI_RE.finditer(raw))
+    if emoji:
+        count = sum(len(m.group(0).replace(" ", "")) for m in emoji)
+        spans = [Span("content", m.start(), m.end()) for m in emoji]
+        out["emoji"] = Hit(math.log1p(count), _plural(count, "emoji"), spans)
+    size = len(text.norm)
+    out["length"] = Hit(math.log1p(size) / 8.0, f"length ({_plural(size, 'character')})")
+
+
+def _content_signals(text: Field, out: dict[str, Hit]) -> None:
+    for code, pattern, label in (
+        ("email_in_text", _EMAIL_RE, "email address in the text"),
+        ("phone_number", _PHONE_RE, "phone number"),
+        ("money", _MONEY_RE, "price or currency"),
+        ("promo_words", _PROMO_RE, "sales words"),
+        ("call_to_action", _CTA_RE, "call to action"),
+        ("self_promotion", _SELF_RE, "self-promotion"),
+    ):
+        found = list(pattern.finditer(text.norm))
+        if found:
+            words = _quoted(found) if code != "email_in_text" else ""
+            out[code] = Hit(math.log1p(len(found)), f"{label} {words}".strip(), text.spans(found))
+
+
+def _author_signals(c: CommentInput, out: dict[str, Hit]) -> None:
+    name = Field.of("author_name", c.author_name)
+    if name.norm:
+        urls = list(_URL_RE.finditer(name.norm))
+        if urls:
+            out["author_name_url"] = Hit(1.0, "author name is a URL", name.spans(urls))
+        spam = list(_NAME_SPAM_RE.finditer(name.norm))
+        if spam:
+            msg = f"author name contains {_quoted(spam)}"
+            out["author_name_keywords"] = Hit(1.0, msg, name.spans(spam))
+    site = _host(c.author_url) if c.author_url.strip() else ""
+    if site:
+        out["author_url"] = Hit(
+            1.0, "author gave a website", [Span("author_url", 0, len(c.author_url))]
+        )
+    email = c.author_email.strip().lower()
+    domain = email.rsplit("@", 1)[-1] if "@" in email else ""
+    if domain:
+        at = c.author_email.rfind("@") + 1
+        span = [Span("author_email", at, len(c.author_email.rstrip()))]
+        if domain in lx.FREE_MAIL:
+            out["free_mail"] = Hit(1.0, f"free-mail address ({domain})", span)
+        if domain in lx.DISPOSABLE_MAIL:
+            out["disposable_mail"] = Hit(1.0, f"disposable email address ({domain})", span)
+        if site and (site == domain or site.endswith("." + domain)):
+            out["email_matches_site"] = Hit(1.0, "email domain matches the website", span)
+    if c.user_agent and lx.BOT_AGENTS.search(c.user_agent):
+        ua = [Span("user_agent", 0, len(c.user_agent))]
+        out["script_user_agent"] = Hit(1.0, "sent by a script, not a browser", ua)
+
+
+def _language_signal(c: CommentInput, text: Field, out: dict[str, Hit]) -> None:
+    site = (c.language or "").lower()[:2]
+    if site not in ("fr", "en"):
+        return
+    words = _WORD_RE.findall(text.norm)
+    en = sum(w in lx.STOP_EN for w in words)
+    fr = sum(w in lx.STOP_FR for w in words)
+    if en + fr < 2:
+        return
+    written = "en" if en > fr else "fr"
+    if written != site:
+        names = {"en": "English", "fr": "French"}
+        out["language_mismatch"] = Hit(1.0, f"written in {names[written]} on a {names[site]} site")
+
+
+def comment_signals(c: CommentInput, text: Field | None = None) -> dict[str, Hit]:
+    """Return the signals found in a comment, keyed by code (absent signals are left out)."""
+    text = text or Field.of("content", c.content)
+    out: dict[str, Hit] = {}
+    site = _host(c.permalink) if c.permalink else ""
+    _link_signals(text, out, ".".join(site.split(".")[-2:]) if site else "")
+    _content_signals(text, out)
+    _shape_signals(text, out)
+    _author_signals(c, out)
+    _language_signal(c, text, out)
+    return out

@@ -1,0 +1,110 @@
+"""The one scikit-learn Pipeline that turns comments into a spam score, from raw fields on.
+
+All steps are top-level functions or stock estimators, so the pipeline persists with skops and
+training and serving run exactly the same code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import FunctionTransformer, MaxAbsScaler
+
+from classifier.features import SIGNALS, Field, comment_signals
+from classifier.records import COMMENT_FIELDS, CommentInput
+
+DEFAULT_PARAMS: dict[str, Any] = {
+    "C": 2.0,
+    "word_ngrams": [1, 2],
+    "char_ngrams": [3, 5],
+    "min_df": 2,
+    "max_word_features": 50000,
+    "max_char_features": 150000,
+    "signal_weight": 1.0,
+}
+
+
+def as_comment(item: Any) -> CommentInput:
+    """Coerce a CommentInput, a mapping of its fields or a bare string to a CommentInput."""
+    if isinstance(item, CommentInput):
+        return item
+    if isinstance(item, Mapping):
+        return CommentInput(**{k: str(item.get(k) or "") for k in COMMENT_FIELDS})
+    return CommentInput(content="" if item is None else str(item))
+
+
+def prepare_comments(items: Iterable[Any]) -> list[tuple[CommentInput, Field]]:
+    """Pair each comment with its normalised content (computed once for every branch)."""
+    out = []
+    for item in items:
+        c = as_comment(item)
+        out.append((c, Field.of("content", c.content)))
+    return out
+
+
+def content_texts(prepared: list[tuple[CommentInput, Field]]) -> list[str]:
+    """Return the normalised content of each prepared comment."""
+    return [text.norm for _, text in prepared]
+
+
+def signal_matrix(prepared: list[tuple[CommentInput, Field]]) -> sparse.csr_matrix:
+    """Return the hand-made signal values, one column per code in SIGNALS."""
+    index = {code: i for i, code in enumerate(SIGNALS)}
+    rows, cols, vals = [], [], []
+    for r, (c, text) in enumerate(prepared):
+        for code, hit in comment_signals(c, text).items():
+            rows.append(r)
+            cols.append(index[code])
+            vals.append(hit.value)
+    shape = (len(prepared), len(SIGNALS))
+    return sparse.csr_matrix((np.asarray(vals, dtype=np.float64), (rows, cols)), shape=shape)
+
+
+def build_pipeline(params: Mapping[str, Any] | None = None, seed: int = 0) -> Pipeline:
+    """Build the untrained pipeline: prepare -> (word, char, signal features) -> linear model."""
+    p = {**DEFAULT_PARAMS, **(params or {})}
+    common: dict[str, Any] = {
+        "lowercase": False,  # the text is already case-folded by normalize_text
+        "min_df": p["min_df"],
+        "sublinear_tf": True,
+        "dtype": np.float32,
+    }
+    words = TfidfVectorizer(
+        analyzer="word",
+        token_pattern=r"(?u)\b\w\w+\b",  # noqa: S106 - a regex, not a password
+        ngram_range=tuple(p["word_ngrams"]),
+        max_features=p["max_word_features"],
+        **common,
+    )
+    chars = TfidfVectorizer(
+        analyzer="char_wb",
+        ngram_range=tuple(p["char_ngrams"]),
+        max_features=p["max_char_features"],
+        **common,
+    )
+    text = FunctionTransformer(content_texts)
+    union = FeatureUnion(
+        [
+            ("words", Pipeline([("text", text), ("tfidf", words)])),
+            ("chars", Pipeline([("text", text), ("tfidf", chars)])),
+            (
+                "signals",
+                Pipeline(
+                    [("extract", FunctionTransformer(signal_matrix)), ("scale", MaxAbsScaler())]
+                ),
+            ),
+        ],
+        transformer_weights={"words": 1.0, "chars": 1.0, "signals": float(p["signal_weight"])},
+    )
+    model = LogisticRegression(
+        C=float(p["C"]), class_weight="balanced", solver="liblinear", random_state=seed
+    )
+    return Pipeline(
+        [("prepare", FunctionTransformer(prepare_comments)), ("features", union), ("model", model)]
+    )

@@ -1,0 +1,118 @@
+"""Flood control and per-site rate limits, stored where every worker sees them.
+
+Flask-Limiter provides the storage (``memory://`` by default, Redis when
+MODERATION_RATELIMIT_STORAGE_URI is ``redis://...``) and the moving-window strategy. The keys
+name the site and the commenter from the payload (author_ip, author_email), never the
+address of the site's server that sends the webhook.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+from flask_limiter import Limiter
+from limits import RateLimitItem, RateLimitItemPerSecond, parse_many
+from limits.strategies import RateLimiter
+
+from .intake import CommentIn
+from .models import Site
+from .policy import Effect, Signal
+from .settings import Mode, SiteSettings
+
+log = logging.getLogger(__name__)
+EXTENSION = "palabre.limiter"
+PREFIX = "palabre"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One limit to apply: what it limits, the rate and the storage key."""
+
+    code: str
+    mode: Mode
+    item: RateLimitItem
+    keys: tuple[str, ...]
+    message: str
+
+
+class Flooded(Exception):
+    """A limit was reached; retry after ``retry_after`` seconds."""
+
+    def __init__(self, code: str, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.code, self.message, self.retry_after = code, message, retry_after
+
+
+def _no_key() -> str:
+    return ""  # Flask-Limiter wants a key function; our limits name their keys themselves
+
+
+def init_app(app: Flask) -> None:
+    """Create the app's limiter on the configured storage."""
+    limiter = Limiter(
+        _no_key,
+        app=app,
+        storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+        strategy="moving-window",
+        key_prefix=PREFIX,
+    )
+    app.extensions[EXTENSION] = limiter
+
+
+def strategy() -> RateLimiter:
+    """Return the current app's rate-limit strategy."""
+    limiter: Limiter = current_app.extensions[EXTENSION]
+    return limiter.limiter
+
+
+def checks(site: Site, comment: CommentIn, settings: SiteSettings) -> list[Check]:
+    """Return the limits that apply to this comment, flood checks first."""
+    out: list[Check] = []
+    seconds = settings.flood.seconds
+    if settings.flood.mode != Mode.OFF and seconds > 0:
+        item = RateLimitItemPerSecond(1, seconds)
+        message = f"another comment from this {{}} less than {seconds} s ago"
+        for kind, value in (("IP", comment.author_ip), ("email", comment.author_email.lower())):
+            if value:
+                keys = (PREFIX, "flood", str(site.id), kind, value)
+                out.append(
+                    Check("flood.too_fast", settings.flood.mode, item, keys, message.format(kind))
+                )
+    if settings.site_rate.mode != Mode.OFF:
+        for item in parse_many(settings.site_rate.limit):
+            keys = (PREFIX, "site", str(site.id))
+            message = f"the site sent more than {item} comments"
+            out.append(Check("flood.site_rate", settings.site_rate.mode, item, keys, message))
+    return out
+
+
+def _retry_after(limiter: RateLimiter, check: Check) -> int:
+    stats = limiter.get_window_stats(check.item, *check.keys)
+    return max(1, math.ceil(stats.reset_time - time.time()))
+
+
+def check(site: Site, comment: CommentIn, settings: SiteSettings) -> list[Signal]:
+    """Count this comment against its limits; raise Flooded, or return shadow signals.
+
+    A storage failure (Redis down) lets the comment through: flood control is a guard, and
+    losing comments would be worse than letting a burst in.
+    """
+    limiter = strategy()
+    signals: list[Signal] = []
+    for item in checks(site, comment, settings):
+        try:
+            allowed = limiter.hit(item.item, *item.keys)
+            retry = 0 if allowed else _retry_after(limiter, item)
+        except Exception as exc:  # noqa: BLE001 - any storage error: fail open, loudly
+            log.warning("rate-limit storage unavailable, not limiting: %s", type(exc).__name__)
+            return signals
+        if allowed:
+            continue
+        if item.mode == Mode.ON:
+            raise Flooded(item.code, item.message, retry)
+        signals.append(Signal(item.code, item.message, Effect.HOLD, shadow=True))
+    return signals

@@ -1,0 +1,25 @@
+"""English and French for the moderators' pages (Flask-Babel; compiled catalogs committed)."""
+
+from __future__ import annotations
+
+from flask import Flask, g, request, session
+from flask_babel import Babel, get_locale
+
+LANGUAGES = ("en", "fr")
+
+
+def select_locale() -> str:
+    """Pick the moderator's saved language, then the session's, then the browser's."""
+    moderator = g.get("moderator")
+    if moderator is not None and moderator.language in LANGUAGES:
+        return str(moderator.language)
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return str(chosen)
+    return request.accept_languages.best_match(LANGUAGES, default="en") or "en"
+
+
+def init_app(app: Flask) -> None:
+    """Install Flask-Babel with our locale selector."""
+    Babel(app, locale_selector=select_locale, default_translation_directories="translations")
+    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale)

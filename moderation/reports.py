@@ -1,0 +1,56 @@
+"""The dashboard and the audit trail, for the sites a moderator may see."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from . import db, queries, stats
+from .accounts import visible_site_ids
+from .charts import stacked_bars
+from .db import utcnow
+from .models import Moderator
+from .web import login_required
+
+bp = Blueprint("reports", __name__, template_folder="templates")
+DAYS = 14
+
+
+def _mod() -> Moderator:
+    from flask import g
+
+    mod: Moderator = g.moderator
+    return mod
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard() -> str:
+    """Show outcomes per day, the queue, automatic vs human decisions and overturns."""
+    s = db.session()
+    site_ids = visible_site_ids(s, _mod())
+    days = stats.per_day(s, site_ids, DAYS)
+    figures = stats.site_figures(s, site_ids)
+    s.commit()
+    return render_template(
+        "queue/dashboard.html",
+        chart=stacked_bars(days),
+        days=days,
+        figures=figures,
+        now=utcnow(),
+        period=DAYS,
+    )
+
+
+@bp.get("/audit")
+@login_required
+def audit() -> str:
+    """List every status change, newest first."""
+    s = db.session()
+    page = request.args.get("page", "1")
+    actor = request.args.get("actor", "").strip()
+    rows, pages = queries.audit_page(
+        s, visible_site_ids(s, _mod()), int(page) if page.isdigit() else 1, actor=actor
+    )
+    s.commit()
+    current = min(max(int(page) if page.isdigit() else 1, 1), pages)
+    return render_template("queue/audit.html", rows=rows, page=current, pages=pages, actor=actor)

@@ -1,0 +1,92 @@
+"""Run the rules on an incoming comment: refusals first (duplicate, flood), then signals."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from . import flood, rules
+from . import settings as site_settings
+from .db import utcnow
+from .fingerprint import Fingerprint, fingerprint
+from .intake import CommentIn
+from .models import Comment, Site
+from .policy import Effect, Signal
+from .settings import Mode, SettingsError, SiteSettings
+from .signals import find_duplicate, gather_context
+
+log = logging.getLogger(__name__)
+
+
+class Refused(Exception):
+    """The comment is not taken at all: a duplicate (409) or too fast (429)."""
+
+    def __init__(self, status: int, key: str, detail: str, retry_after: int | None = None) -> None:
+        super().__init__(detail)
+        self.status, self.key, self.detail, self.retry_after = status, key, detail, retry_after
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Every signal on a comment, and what ``signals.record`` stores with it."""
+
+    signals: list[Signal]
+    fingerprint: Fingerprint
+    near: list[tuple[int, str, int | None]]
+    settings: SiteSettings
+
+
+def settings_for(site: Site) -> SiteSettings:
+    """Return the site's settings; broken stored settings fall back to the defaults, loudly."""
+    try:
+        return site_settings.load(site)
+    except SettingsError as exc:
+        log.error("site %s has invalid settings, using the defaults: %s", site.name, exc)
+        return SiteSettings(low_threshold=site.low_threshold, high_threshold=site.high_threshold)
+
+
+def _duplicate(original: Comment | None, mode: Mode) -> list[Signal]:
+    if original is None:
+        return []
+    detail = f"same content by the same author on the same post as comment {original.id}"
+    if mode == Mode.ON:
+        raise Refused(409, "duplicate", detail)
+    return [Signal("duplicate.exact", detail, Effect.BLOCK, shadow=True)]
+
+
+def evaluate(
+    session: Session,
+    site: Site,
+    comment: CommentIn,
+    payload: Mapping[str, Any],
+    now: datetime | None = None,
+) -> Evaluation:
+    """Refuse duplicates and floods, then run every rule; raise Refused or return signals.
+
+    Duplicates are checked before flood control, as WordPress does, so a double click is a
+    409 and does not count against the commenter's rate.
+    """
+    now = now or utcnow()
+    conf = settings_for(site)
+    fp = fingerprint(comment.content)
+    found: list[Signal] = []
+    if conf.duplicate.mode != Mode.OFF:
+        found += _duplicate(
+            find_duplicate(session, site, comment, fp, conf, now), conf.duplicate.mode
+        )
+    try:
+        found += flood.check(site, comment, conf)
+    except flood.Flooded as exc:
+        raise Refused(
+            429,
+            "flood" if exc.code == "flood.too_fast" else "rate_limited",
+            exc.message,
+            exc.retry_after,
+        ) from None
+    ctx, near = gather_context(session, site, comment, payload, conf, fp, now)
+    return Evaluation(rules.run(comment, ctx, conf) + found, fp, near, conf)

@@ -1,0 +1,82 @@
+"""Browser-facing protections in one place: headers, session cookies, CSRF, proxy trust."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from datetime import timedelta
+
+from flask import Flask, Request, Response, abort, request, session
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+CSRF_KEY = "csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Blueprints authenticated by an Authorization header, never by cookie: no CSRF possible.
+CSRF_EXEMPT = {"api", "moderator_api", "site_settings", "health"}  # Bearer tokens, no cookies
+CSRF_EXEMPT.add("akismet")  # the site key travels in the form body; no cookie is ever read
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Signed cookie sessions, Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
+def csrf_token() -> str:
+    """Return this session's CSRF token, creating it if needed."""
+    token = session.get(CSRF_KEY)
+    if not isinstance(token, str) or not token:
+        token = secrets.token_urlsafe(32)
+        session[CSRF_KEY] = token
+    return token
+
+
+def csrf_valid(req: Request) -> bool:
+    """Return whether the request carries this session's CSRF token."""
+    expected = session.get(CSRF_KEY)
+    sent = req.headers.get(CSRF_HEADER) or req.form.get(CSRF_FIELD, "")
+    return bool(expected) and hmac.compare_digest(str(expected), str(sent))
+
+
+def _check_csrf() -> None:
+    if request.method in SAFE_METHODS or request.blueprint in CSRF_EXEMPT:
+        return
+    if request.routing_exception is not None:
+        return  # no such route or method: let routing answer 404/405, not a CSRF 400
+    if not csrf_valid(request):
+        abort(400, description="csrf")
+
+
+def _headers(resp: Response) -> Response:
+    for name, value in HEADERS.items():
+        resp.headers.setdefault(name, value)
+    if resp.mimetype == "text/html":
+        resp.headers.setdefault("Content-Security-Policy", CSP)
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+    return resp
+
+
+def init_app(app: Flask) -> None:
+    """Install cookie settings, CSRF checks on unsafe methods and security headers."""
+    app.config.setdefault("SESSION_COOKIE_NAME", "palabre_session")
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+    app.session_interface = SessionInterface()
+    if app.config.get("TRUST_PROXY"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    app.before_request(_check_csrf)
+    app.after_request(_headers)
+    app.jinja_env.globals["csrf_token"] = csrf_token

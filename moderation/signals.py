@@ -1,0 +1,167 @@
+"""What the rules need from the database, and what they leave in it.
+
+``gather_context`` runs the few queries the pure rules in moderation.rules need;
+``record`` stores a comment's fingerprint, its campaign and one RuleHit per signal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from . import language
+from .fingerprint import Fingerprint, hamming
+from .intake import CommentIn
+from .models import Comment, CommentStatus, RuleHit, Site
+from .policy import Signal
+from .rules import NearDuplicates, RuleContext
+from .settings import Mode, SiteSettings
+
+# Bound on the rows a near-duplicate lookup reads; the band index keeps candidates few, this
+# only caps a pathological flood of identical texts (the newest are kept).
+MAX_CANDIDATES = 5000
+
+
+def approved_before(session: Session, site: Site, comment: CommentIn) -> int:
+    """Count the site's approved comments by the same name and email (WordPress's rule)."""
+    query = select(func.count(Comment.id)).where(
+        Comment.site_id == site.id,
+        Comment.author_email == comment.author_email,
+        Comment.author_name == comment.author_name,
+        Comment.status == CommentStatus.APPROVED,
+    )
+    return session.scalar(query) or 0
+
+
+def near_duplicates(
+    session: Session, site: Site, fp: Fingerprint, settings: SiteSettings, now: datetime
+) -> list[tuple[int, str, int | None]]:
+    """Return (id, author email, campaign id) of recent comments within the distance."""
+    if fp.bands is None or fp.simhash is None:
+        return []
+    conf = settings.campaign
+    columns = (Comment.simhash_b0, Comment.simhash_b1, Comment.simhash_b2, Comment.simhash_b3)
+    rows = session.execute(
+        select(Comment.id, Comment.simhash, Comment.author_email, Comment.campaign_id)
+        .where(
+            Comment.site_id == site.id,
+            Comment.created_at >= now - timedelta(hours=conf.window_hours),
+            or_(*(col == band for col, band in zip(columns, fp.bands, strict=True))),
+        )
+        .order_by(Comment.id.desc())
+        .limit(MAX_CANDIDATES)
+    ).all()
+    return [
+        (cid, email.lower(), campaign)
+        for cid, value, email, campaign in rows
+        if value is not None and hamming(value, fp.simhash) <= conf.max_distance
+    ]
+
+
+def gather_context(
+    session: Session,
+    site: Site,
+    comment: CommentIn,
+    payload: Mapping[str, Any],
+    settings: SiteSettings,
+    fp: Fingerprint,
+    now: datetime,
+) -> tuple[RuleContext, list[tuple[int, str, int | None]]]:
+    """Return the rules' context and the near-duplicates found (for ``record``)."""
+    trusted = 0
+    if settings.trusted_authors.mode != Mode.OFF:
+        trusted = approved_before(session, site, comment)
+    near: list[tuple[int, str, int | None]] = []
+    if settings.campaign.mode != Mode.OFF:
+        near = near_duplicates(session, site, fp, settings, now)
+    authors = {email for _id, email, _c in near} | {comment.author_email.lower()}
+    detected = None
+    if settings.languages and settings.language.mode != Mode.OFF:
+        detected = language.detect(comment.content)
+    ctx = RuleContext(
+        now=now,
+        approved_before=trusted,
+        near=NearDuplicates(len(near), len(authors), settings.campaign.window_hours),
+        language=detected,
+        form=payload,
+    )
+    return ctx, near
+
+
+def find_duplicate(
+    session: Session,
+    site: Site,
+    comment: CommentIn,
+    fp: Fingerprint,
+    settings: SiteSettings,
+    now: datetime,
+) -> Comment | None:
+    """Return an earlier comment with the same content by the same author on the same post."""
+    since = now - timedelta(hours=settings.duplicate.window_hours)
+    return session.scalars(
+        select(Comment)
+        .where(
+            Comment.site_id == site.id,
+            Comment.content_hash == fp.content_hash,
+            Comment.post_id == comment.post_id,
+            func.lower(Comment.author_email) == comment.author_email.lower(),
+            Comment.created_at >= since,
+        )
+        .limit(1)
+    ).first()
+
+
+def record(
+    session: Session,
+    row: Comment,
+    signals: list[Signal],
+    fp: Fingerprint,
+    near: list[tuple[int, str, int | None]],
+) -> None:
+    """Store the fingerprint, join the comment to its campaign, log one RuleHit per signal."""
+    row.content_hash = fp.content_hash
+    row.simhash = fp.signed
+    if fp.bands is not None:
+        row.simhash_b0, row.simhash_b1, row.simhash_b2, row.simhash_b3 = fp.bands
+    if near:
+        known = [campaign for _id, _email, campaign in near if campaign is not None]
+        campaign_id = min(known) if known else min(cid for cid, _e, _c in near)
+        row.campaign_id = campaign_id
+        ids = [cid for cid, _e, campaign in near if campaign is None]
+        session.execute(
+            update(Comment)
+            .where(Comment.id.in_(ids), Comment.campaign_id.is_(None))
+            .values(campaign_id=campaign_id)
+            .execution_options(synchronize_session=False)
+        )
+    for signal in signals:
+        session.add(
+            RuleHit(
+                comment_id=row.id,
+                site_id=row.site_id,
+                code=signal.code,
+                effect=str(signal.effect),
+                shadow=signal.shadow,
+            )
+        )
+
+
+def campaign_members(session: Session, comment: Comment) -> list[Comment]:
+    """Return the comments of ``comment``'s near-duplicate cluster, oldest first.
+
+    A comment outside any cluster is alone in its own. The queue can show the cluster and
+    act on every member at once.
+    """
+    if comment.campaign_id is None:
+        return [comment]
+    return list(
+        session.scalars(
+            select(Comment)
+            .where(Comment.site_id == comment.site_id, Comment.campaign_id == comment.campaign_id)
+            .order_by(Comment.created_at, Comment.id)
+        )
+    )

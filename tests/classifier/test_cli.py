@@ -1,0 +1,61 @@
+"""`flask classifier train | evaluate | show`, driven through click's runner on a tiny app."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskCliRunner
+
+from moderation.classifier_cli import classifier_cli
+
+
+@pytest.fixture()
+def cli(tmp_path: Path) -> FlaskCliRunner:
+    app = Flask("cli-test")
+    app.config["MODEL_PATH"] = str(tmp_path / "default" / "model.skops")
+    app.cli.add_command(classifier_cli)
+    return app.test_cli_runner()
+
+
+def test_train_evaluate_show(cli: FlaskCliRunner, fixtures: Path, tmp_path: Path) -> None:
+    out = tmp_path / "default" / "model.skops"
+    data = fixtures / "comments.csv"
+    result = cli.invoke(args=["classifier", "train", "--data", str(data), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "saved" in result.output and out.is_file() and out.with_suffix(".json").is_file()
+
+    scores = tmp_path / "scores.csv"
+    args = ["classifier", "evaluate", "--model", str(out), "--data", str(fixtures), "--json"]
+    result = cli.invoke(args=[*args, "--scores", str(scores)])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output)
+    assert figures["n"] == 46
+    for key in ("roc_auc", "pr_auc", "f1", "ham_to_spam", "spam_approved", "review_share"):
+        assert 0.0 <= figures[key] <= 1.0
+    with open(scores, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 46
+    assert rows[0]["label"] == "1" and 0.0 <= float(rows[0]["score"]) <= 1.0
+
+    result = cli.invoke(args=args[:-1])
+    assert result.exit_code == 0, result.output
+    assert "ROC-AUC" in result.output and "calibration" in result.output
+
+    result = cli.invoke(args=["classifier", "show"])  # the app's MODEL_PATH
+    assert result.exit_code == 0, result.output
+    assert "thresholds" in result.output and "comments" in result.output
+
+
+def test_errors_are_clear_messages(cli: FlaskCliRunner, fixtures: Path, tmp_path: Path) -> None:
+    result = cli.invoke(args=["classifier", "show"])
+    assert result.exit_code == 1 and "not found" in result.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("text,label\nhello,maybe\n")
+    out = tmp_path / "m.skops"
+    result = cli.invoke(args=["classifier", "train", "--data", str(bad), "--out", str(out)])
+    assert result.exit_code == 1 and "unknown label" in result.output
+    assert "Traceback" not in result.output

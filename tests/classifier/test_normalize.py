@@ -1,0 +1,68 @@
+"""Normalisation: obfuscated spam reads like the plain one, and nothing makes it raise."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from classifier.normalize import normalize_text, normalize_with_offsets, original_span
+
+
+def tokens(text: str) -> list[str]:
+    return normalize_text(text).split()
+
+
+@pytest.mark.parametrize(
+    "obfuscated",
+    [
+        "ＦＲＥＥ ＣＡＳＩＮＯ",  # fullwidth
+        "FREE ϹАЅΙΝО",  # Cyrillic and Greek look-alikes
+        "fr\u200bee ca\u200dsi\u2060no\u202e",  # zero-width and bidi controls
+        "free c4s1n0",  # digits for letters
+        "free c a s i n o",  # spaced letters
+        "𝐟𝐫𝐞𝐞 𝐜𝐚𝐬𝐢𝐧𝐨",  # mathematical bold
+        "FRÉE CÁSÍNÒ",  # accents
+        "free&#32;casino",  # HTML entity
+    ],
+)
+def test_obfuscated_spam_gives_the_plain_tokens(obfuscated: str) -> None:
+    assert tokens(obfuscated) == tokens("free casino") == ["free", "casino"]
+
+
+def test_ordinary_words_and_numbers_survive() -> None:
+    assert tokens("Call 06 12 34 56 78 on the 2nd il y a 3 mp3") == [
+        "call", "06", "12", "34", "56", "78", "on", "the", "2nd", "il", "y", "a", "3", "mp3",
+    ]  # fmt: skip
+
+
+def test_markup_is_read_as_text_and_links() -> None:
+    text = 'I&#39;m <b>here</b><br /><a href="http://x.com/a">see</a>'
+    assert normalize_text(text) == "i'm here http://x.com/a see"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_idempotent_and_never_raises(text: str) -> None:
+    once = normalize_text(text)
+    assert normalize_text(once) == once
+
+
+def test_lone_surrogates_and_nul_are_dropped() -> None:
+    assert normalize_text("a\x00b\ud800c\udfffd") == "abcd"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_offsets_point_into_the_original(text: str) -> None:
+    norm, offsets = normalize_with_offsets(text)
+    assert len(offsets) == len(norm)
+    assert all(0 <= o < len(text) for o in offsets)
+
+
+def test_span_of_an_obfuscated_word_covers_it_in_the_original() -> None:
+    raw = "Visit the C Α S Ι Ν Ο now"
+    norm, offsets = normalize_with_offsets(raw)
+    start = norm.index("casino")
+    lo, hi = original_span(offsets, start, start + len("casino"), raw)
+    assert raw[lo:hi] == "C Α S Ι Ν Ο"

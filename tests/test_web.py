@@ -1,0 +1,245 @@
+"""The moderators' HTML pages: sign-in, CSRF, throttling, queue, decisions, headers, language."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from flask import Flask
+
+from moderation import db
+from moderation.models import CommentStatus, Moderator
+from tests.mods import PASSWORD, add_comment, add_moderator, csrf, login, status_of
+
+EMAIL = "alice@example.org"
+
+
+@pytest.fixture
+def alice(app: Flask) -> int:
+    return add_moderator(app, EMAIL, sites=("lemali",))
+
+
+@pytest.fixture
+def signed_in(client, alice):
+    assert login(client, EMAIL).status_code == 303
+    return client
+
+
+def test_queue_needs_a_session(client) -> None:
+    resp = client.get("/queue?status=spam")
+    assert resp.status_code == 302
+    assert "/login?next=/queue?status%3Dspam" in resp.headers["Location"].replace("%2F", "/")
+
+
+def test_login_starts_a_fresh_session_with_hardened_cookie(client, alice) -> None:
+    client.get("/login")
+    with client.session_transaction() as sess:
+        sess["planted"] = "by attacker"
+        before = sess["csrf"]
+    resp = login(client, EMAIL)
+    assert resp.status_code == 303 and resp.headers["Location"] == "/queue"
+    cookie = resp.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    with client.session_transaction() as sess:
+        assert "planted" not in sess and sess["csrf"] != before and sess["mod"] == alice
+    assert client.get("/queue").status_code == 200
+
+
+def test_cookie_is_secure_over_https(client, alice) -> None:
+    client.get("/login", base_url="https://localhost")
+    token = csrf(client)
+    resp = client.post(
+        "/login",
+        data={"email": EMAIL, "password": PASSWORD, "csrf_token": token},
+        base_url="https://localhost",
+    )
+    assert "Secure" in resp.headers["Set-Cookie"]
+
+
+def test_wrong_password_then_throttled_with_retry_after(client, alice) -> None:
+    for _ in range(5):
+        assert login(client, EMAIL, "wrong password").status_code == 401
+    resp = login(client, EMAIL, "wrong password")  # 6th failure locks for a while
+    assert resp.status_code == 401
+    resp = login(client, EMAIL)  # even the right password waits
+    assert resp.status_code == 429
+    assert int(resp.headers["Retry-After"]) >= 1
+
+
+def test_failures_from_one_ip_are_throttled_across_emails(app, client, alice) -> None:
+    app.extensions["palabre.login_throttle"].limit = 3
+    for i in range(3):
+        login(client, f"nobody{i}@example.org", "x")
+    resp = login(client, EMAIL)
+    assert resp.status_code == 429 and "Retry-After" in resp.headers
+
+
+def test_post_without_csrf_token_is_refused(signed_in, app) -> None:
+    cid = add_comment(app)
+    resp = signed_in.post(f"/queue/{cid}/approve", data={"expected_status": "pending"})
+    assert resp.status_code == 400
+    assert status_of(app, cid) == "pending"
+    resp = signed_in.post(
+        f"/queue/{cid}/approve", data={"expected_status": "pending", "csrf_token": "forged"}
+    )
+    assert resp.status_code == 400
+    assert signed_in.post("/logout").status_code == 400
+
+
+def test_login_form_itself_needs_csrf(client, alice) -> None:
+    resp = client.post("/login", data={"email": EMAIL, "password": PASSWORD})
+    assert resp.status_code == 400
+
+
+def test_idle_session_expires(app, signed_in) -> None:
+    with signed_in.session_transaction() as sess:
+        sess["seen"] = int(time.time()) - app.config["SESSION_IDLE_MINUTES"] * 60 - 5
+    resp = signed_in.get("/queue")
+    assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+
+
+def test_password_change_ends_existing_sessions(app, signed_in, alice) -> None:
+    from moderation.accounts import hash_password
+
+    with app.app_context(), db.transaction() as s:
+        s.get(Moderator, alice).password_hash = hash_password("another password")
+    assert signed_in.get("/queue").status_code == 302
+
+
+def test_every_html_page_sends_csp_and_friends(signed_in, app) -> None:
+    cid = add_comment(app)
+    for path in ["/login", "/queue", f"/queue/{cid}", "/dashboard", "/audit"]:
+        resp = signed_in.get(path)
+        assert resp.status_code == 200, path
+        csp = resp.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert "frame-ancestors 'none'" in csp
+        assert resp.headers["X-Content-Type-Options"] == "nosniff"
+        assert resp.headers["Referrer-Policy"] == "same-origin"
+        html = resp.get_data(as_text=True)
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html), path  # no inline script
+        assert not re.search(r"\son[a-z]+=", html), path  # no inline handlers
+
+
+def test_queue_filters_counts_and_order(signed_in, app) -> None:
+    sure = add_comment(app, "fairly sure ham", score=0.25)
+    unsure = add_comment(app, "coin flip", score=0.49)
+    add_comment(app, "already spam", status=CommentStatus.SPAM, score=0.99)
+    add_comment(app, "other site", site="autre")
+    html = signed_in.get("/queue").get_data(as_text=True)
+    assert html.index("coin flip") < html.index("fairly sure ham")
+    assert 'data-status="pending">2<' in html and 'data-status="spam">1<' in html
+    assert "other site" not in html
+    html = signed_in.get("/queue?order=oldest").get_data(as_text=True)
+    assert html.index("fairly sure ham") < html.index("coin flip")
+    html = signed_in.get("/queue?q=COIN").get_data(as_text=True)
+    assert f'data-id="{unsure}"' in html and f'data-id="{sure}"' not in html
+    html = signed_in.get("/queue?min_score=0.3&max_score=0.6").get_data(as_text=True)
+    assert f'data-id="{unsure}"' in html and f'data-id="{sure}"' not in html
+    html = signed_in.get("/queue?status=spam").get_data(as_text=True)
+    assert "already spam" in html and "coin flip" not in html
+    assert signed_in.get("/queue?from=not-a-date&min_score=x&page=-3").status_code == 200
+
+
+def test_approve_by_form_then_conflict_page_names_who(app, client, signed_in) -> None:
+    cid = add_comment(app)
+    data = {"expected_status": "pending", "csrf_token": csrf(signed_in), "next": "/queue"}
+    resp = signed_in.post(f"/queue/{cid}/approve", data=data)
+    assert resp.status_code == 303 and resp.headers["Location"] == "/queue"
+    assert status_of(app, cid) == "approved"
+    add_moderator(app, "bob@example.org", sites=("lemali",))
+    bob = app.test_client()
+    login(bob, "bob@example.org")
+    data = {"expected_status": "pending", "csrf_token": csrf(bob)}
+    resp = bob.post(f"/queue/{cid}/spam", data=data)
+    assert resp.status_code == 409
+    assert "alice@example.org" in resp.get_data(as_text=True)
+    assert status_of(app, cid) == "approved"
+
+
+def test_open_redirect_is_refused(app, signed_in) -> None:
+    cid = add_comment(app)
+    data = {"expected_status": "pending", "csrf_token": csrf(signed_in), "next": "//evil.example"}
+    resp = signed_in.post(f"/queue/{cid}/reject", data=data)
+    assert resp.headers["Location"] == "/queue"
+
+
+def test_bulk_and_undo_from_the_queue(app, signed_in) -> None:
+    ids = [add_comment(app, f"buy now {i}") for i in range(3)]
+    token = csrf(signed_in)
+    data = {
+        "action": "spam",
+        "ids": [str(i) for i in ids[:2]],
+        "csrf_token": token,
+        "expected_status": "pending",
+    }
+    assert signed_in.post("/queue/bulk", data=data).status_code == 303
+    assert [status_of(app, i) for i in ids] == ["spam", "spam", "pending"]
+    assert signed_in.post("/queue/undo", data={"csrf_token": token}).status_code == 303
+    assert status_of(app, ids[1]) == "pending" and status_of(app, ids[0]) == "spam"
+
+
+def test_opening_a_comment_claims_it(app, signed_in) -> None:
+    cid = add_comment(app)
+    html = signed_in.get(f"/queue/{cid}").get_data(as_text=True)
+    assert "Claimed by you" in html
+    add_moderator(app, "bob@example.org", sites=("lemali",))
+    bob = app.test_client()
+    login(bob, "bob@example.org")
+    assert "Being reviewed by alice@example.org" in bob.get(f"/queue/{cid}").get_data(as_text=True)
+    resp = bob.post("/queue/next", data={"csrf_token": csrf(bob)})
+    assert resp.headers["Location"] == "/queue"  # nothing else to claim
+
+
+def test_other_sites_comment_is_not_shown(app, signed_in) -> None:
+    other = add_comment(app, "secret", site="autre")
+    assert signed_in.get(f"/queue/{other}").status_code == 404
+
+
+def test_comment_page_shows_details_history_and_escaped_highlights(app, signed_in) -> None:
+    reasons = [
+        {
+            "source": "classifier",
+            "code": "word",
+            "message": "the word 'casino'",
+            "spans": [{"field": "content", "start": 3, "end": 9}],
+        }
+    ]
+    add_comment(app, "earlier", status=CommentStatus.SPAM, email="x@spam.example")
+    add_comment(app, "earlier 2", status=CommentStatus.APPROVED, ip="203.0.113.9")
+    cid = add_comment(
+        app,
+        "<b>casino</b> http://x.example",
+        email="x@spam.example",
+        ip="203.0.113.9",
+        url="javascript:alert(1)",
+        reasons=reasons,
+    )
+    html = signed_in.get(f"/queue/{cid}").get_data(as_text=True)
+    assert "&lt;b&gt;<mark" in html and ">casino</mark>&lt;/b&gt;" in html
+    assert "<b>" not in html and 'href="javascript' not in html and 'href="http://x' not in html
+    assert "1 approved, 1 spam" in html
+    for shown in ["x@spam.example", "203.0.113.9", "Mozilla/5.0 test", "post-1"]:
+        assert shown in html
+
+
+def test_french_from_accept_language_and_saved_choice(app, signed_in, alice) -> None:
+    html = signed_in.get("/queue", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "En attente" in html or "en attente" in html
+    token = csrf(signed_in)
+    signed_in.post("/language", data={"lang": "en", "csrf_token": token})
+    html = signed_in.get("/queue", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Sign out" in html
+    with app.app_context():
+        assert db.session().get(Moderator, alice).language == "en"
+
+
+def test_dashboard_and_audit_pages(app, signed_in) -> None:
+    cid = add_comment(app, "keep me", status=CommentStatus.SPAM, score=0.95)
+    data = {"expected_status": "spam", "csrf_token": csrf(signed_in)}
+    signed_in.post(f"/queue/{cid}/approve", data=data)
+    html = signed_in.get("/dashboard").get_data(as_text=True)
+    assert "<svg" in html and "<rect" in html
+    html = signed_in.get("/audit").get_data(as_text=True)
+    assert f'data-comment="{cid}"' in html and "alice@example.org" in html
