@@ -31,7 +31,8 @@ model: $(MODEL)
 run: init-db $(MODEL)
 	@$(FLASK) sites demo
 	@echo "Serving on http://$(HOST):$(PORT) (Ctrl-C to stop)"
-	$(FLASK) webhooks deliver & worker=$$!; trap 'kill $$worker' EXIT; \
+	$(FLASK) webhooks deliver & worker=$$!; \
+	$(FLASK) classifier autotrain & trainer=$$!; trap 'kill $$worker $$trainer' EXIT; \
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 serve: init-db $(MODEL)
@@ -49,7 +50,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy classifier
 
-bench: bench-classifier bench-intake
+bench: bench-classifier bench-intake bench-adaptation
 
 bench-intake: $(VENV)/.installed $(MODEL)
 	$(BIN)/python bench/intake.py
@@ -59,6 +60,9 @@ bench-load: $(VENV)/.installed $(MODEL)
 
 bench-classifier: $(VENV)/.installed
 	$(BIN)/python bench/classifier.py
+
+bench-adaptation: $(VENV)/.installed
+	$(BIN)/python bench/adaptation.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache .mypy_cache

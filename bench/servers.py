@@ -23,7 +23,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_ready(port: int, path: str, timeout: float = 60.0) -> None:
+def wait_ready(port: int, path: str, timeout: float = 240.0) -> None:
     import httpx
 
     deadline = time.monotonic() + timeout

@@ -75,6 +75,12 @@ def save_model(model: SpamModel, path: str | Path) -> dict[str, Any]:
     skio.dump(payload, path)
     sha = file_sha256(path)
     card = dict(model.card)
+    # The card states what the file holds, even if thresholds were moved after training.
+    card["thresholds"] = {"low": t.low, "high": t.high}
+    card["budgets"] = {
+        "max_ham_to_spam": t.max_ham_to_spam,
+        "max_spam_approved": t.max_spam_approved,
+    }
     card["artifact"] = {"file": path.name, "sha256": sha, "bytes": path.stat().st_size}
     card["version"] = f"{str(card.get('created_at', ''))[:10].replace('-', '')}-{sha[:8]}"
     card_path(path).write_text(json.dumps(_json_safe(card), indent=2, sort_keys=True) + "\n")

@@ -142,8 +142,10 @@ def normalize_with_offsets(text: str) -> Mapped:
     """Normalise `text` and return, for each output character, its index in `text`."""
     if not isinstance(text, str):
         text = "" if text is None else str(text)
-    cur, offsets = text, list(range(len(text)))
-    for _ in range(4):  # nested HTML entities need more than one pass; stop at a fixed point
+    cur, offsets = _one_pass(text, list(range(len(text))))
+    for _ in range(3):  # only escaped markup ("&amp;lt;b&amp;gt;") can need another pass
+        if "&" not in cur and "<" not in cur:
+            break
         nxt, nxt_off = _one_pass(cur, offsets)
         if nxt == cur:
             break

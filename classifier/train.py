@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
+from sklearn.base import clone
+from sklearn.model_selection import GroupKFold
 
 from classifier.calibrate import choose_thresholds, fit_platt
 from classifier.metrics import evaluate_scores
@@ -84,8 +85,21 @@ def validation_folds(examples: Sequence[Example], seed: int) -> tuple[str, Folds
     if k < 2:
         raise ValueError("need at least 2 spam and 2 ham examples to train")
     groups = [normalize_text(ex.comment.content) for ex in examples]
-    splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
-    return f"stratified, duplicates grouped ({k} folds)", list(splitter.split(index, y, groups))
+    return f"stratified, duplicates grouped ({k} folds)", grouped_folds(y, groups, k, seed)
+
+
+def grouped_folds(y: np.ndarray, groups: Sequence[str], k: int, seed: int) -> Folds:
+    """Split into k folds stratified by label, never splitting a group (same text) across two."""
+    names, inverse = np.unique(np.asarray(groups, dtype=object).astype(str), return_inverse=True)
+    label = np.zeros(len(names), dtype=int)
+    np.maximum.at(label, inverse, y)  # a group with any spam counts as spam
+    order = np.random.default_rng(seed).permutation(len(names))
+    fold_of = np.empty(len(names), dtype=int)
+    for value in (0, 1):
+        members = order[label[order] == value]
+        fold_of[members] = np.arange(len(members)) % k
+    fold = fold_of[inverse]
+    return [(np.flatnonzero(fold != f), np.flatnonzero(fold == f)) for f in range(k)]
 
 
 def train_model(
@@ -96,25 +110,33 @@ def train_model(
     max_spam_approved: float = 0.02,
     params: Mapping[str, Any] | None = None,
 ) -> SpamModel:
-    """Train, calibrate and set thresholds on held-out scores, then refit on all examples."""
+    """Train, calibrate and set thresholds on held-out scores, then refit on all examples.
+
+    Held-out folds are whole sources when every source holds both classes (see
+    validation_folds). `weight` of each example is passed to the linear model as sample weight.
+    """
     y = np.array([int(ex.label) for ex in examples])
     if set(y.tolist()) != {0, 1}:
         raise ValueError("training needs both spam (1) and ham (0) examples")
     w = np.array([float(ex.weight) for ex in examples])
     p = {**DEFAULT_PARAMS, **(params or {})}
     prepared = prepare_comments(ex.comment for ex in examples)
+    final = build_pipeline(p, seed)
+    final.steps[0][1].fit(prepared[:1])
+    # Vocabulary, idf and signal scaling use no labels: fit them once on every comment, then
+    # cross-fit only the linear model to get held-out margins for calibration and thresholds.
+    features = final.named_steps["features"].fit(prepared)
+    x = features.transform(prepared).tocsr()
     scheme, folds = validation_folds(examples, seed)
     margins = np.zeros(len(examples))
     for train_idx, val_idx in folds:
-        pipe = build_pipeline(p, seed)[1:]  # the comments are prepared once, above
-        pipe.fit([prepared[i] for i in train_idx], y[train_idx], model__sample_weight=w[train_idx])
-        margins[val_idx] = pipe.decision_function([prepared[i] for i in val_idx])
+        fold_model = clone(final.named_steps["model"])
+        fold_model.fit(x[train_idx], y[train_idx], sample_weight=w[train_idx])
+        margins[val_idx] = fold_model.decision_function(x[val_idx])
     platt = fit_platt(y, margins, w)
     scores = platt(margins)
     thresholds = choose_thresholds(y, scores, max_ham_to_spam, max_spam_approved)
-    final = build_pipeline(p, seed)
-    final.steps[0][1].fit(prepared[:1])
-    final[1:].fit(prepared, y, model__sample_weight=w)
+    final.named_steps["model"].fit(x, y, sample_weight=w)
     card = {
         "format": 1,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),

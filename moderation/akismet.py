@@ -173,15 +173,15 @@ def _check(site: Site, comment: CommentIn, payload: dict[str, Any], is_test: boo
         evaluation = screening.evaluate(session, site, comment, payload)
         session.commit()
         model = scorer()
-        score = model.score(comment)
+        score = model.score(comment, site.id)
         decision = services.judge(
-            evaluation.signals, score, services.site_thresholds(site, model.thresholds())
+            evaluation.signals, score, services.site_thresholds(site, model.thresholds(site.id))
         )
         if is_test:  # scored, never stored, never learned from
             session.rollback()
             return _answer(decision.verdict, score.probability, decision.reasons)
         row = services.store_comment(
-            session, site, comment, payload, key, score, decision, model.version
+            session, site, comment, payload, key, score, decision, model.version_for(site.id)
         )
         signals.record(session, row, evaluation.signals, evaluation.fingerprint, evaluation.near)
         session.commit()

@@ -81,11 +81,11 @@ def submit() -> Response:
         evaluation = screening.evaluate(session, site, comment, payload)  # 409, 429 or signals
         session.commit()
         model = scorer()
-        score = model.score(comment)
-        thresholds = services.site_thresholds(site, model.thresholds())
+        score = model.score(comment, site.id)
+        thresholds = services.site_thresholds(site, model.thresholds(site.id))
         decision = services.judge(evaluation.signals, score, thresholds)
         row = services.store_comment(
-            session, site, comment, payload, key, score, decision, model.version
+            session, site, comment, payload, key, score, decision, model.version_for(site.id)
         )
         signals.record(session, row, evaluation.signals, evaluation.fingerprint, evaluation.near)
         session.commit()

@@ -133,3 +133,6 @@ def init_app(app: Flask) -> None:
     except ImportError:  # classifier not installed yet in this checkout
         return
     app.cli.add_command(classifier_cli)
+    from .cli_learning import register as register_learning_commands
+
+    register_learning_commands(classifier_cli, sites_cli)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,13 @@ DEFAULTS: dict[str, Any] = {
     "METRICS_TOKEN": "",  # when set, /metrics requires "Authorization: Bearer <token>"
     "RETENTION_SPAM_DAYS": 30,
     "RETENTION_IP_DAYS": 30,
+    # Learning from decisions (docs/learning.md)
+    "MODEL_RELOAD_SECONDS": 30.0,  # how often workers look for a newly promoted model
+    "AUTOTRAIN_EVERY": 50,  # retrain a site once this many new labels arrived
+    "AUTOTRAIN_SCHEDULE_HOURS": 24.0,  # ... or this long after its last run, if any arrived
+    "TRAINING_RATE_PER_HOUR": 200,  # labels per moderator or Akismet key per hour that train
+    "TRAINING_MIN_LABELS": 20,  # a site's own model needs this many labels (both classes)
+    "BOOTSTRAP_DATA": "",  # default: data/bootstrap in the source tree
 }
 
 # Environment values are parsed to the type of their default (bool, int, float or str).
@@ -78,12 +86,34 @@ def build(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[s
     config.update(from_environ(os.environ))
     config.update(overrides or {})
     instance = Path(instance_path)
+    config["INSTANCE_PATH"] = str(instance)
     if not config["DATABASE_URL"]:
         config["DATABASE_URL"] = f"sqlite:///{instance / 'palabre.db'}"
     if not config["MODEL_PATH"]:
         config["MODEL_PATH"] = str(instance / "model" / "model.skops")
     validate(config)
     return config
+
+
+def _instance_secret(instance: Path) -> str:
+    """Read the instance's development secret key, creating it (mode 0600) on first use."""
+    import secrets
+
+    path = instance / "secret_key"
+    instance.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # another worker may be writing it right now
+            key = path.read_text().strip()
+            if key:
+                return key
+            time.sleep(0.01)
+        raise ConfigError(f"{path} is empty: delete it to get a new key") from None
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key
 
 
 def validate(config: dict[str, Any]) -> None:
@@ -96,10 +126,9 @@ def validate(config: dict[str, Any]) -> None:
                 "in production"
             )
     if not config.get("SECRET_KEY"):
-        # Development only: a per-process key, so nothing signed survives a restart.
-        import secrets
-
-        config["SECRET_KEY"] = secrets.token_hex(32)
+        # Development only. Every worker of one instance must share the key (sessions,
+        # encrypted webhook secrets), so it is kept in the instance folder, never in git.
+        config["SECRET_KEY"] = _instance_secret(Path(config["INSTANCE_PATH"]))
     if config["MAX_CONTENT_LENGTH"] < 1024:
         raise ConfigError("MODERATION_MAX_CONTENT_LENGTH must be at least 1024 bytes")
     if config["SQLITE_SYNCHRONOUS"].upper() not in {"OFF", "NORMAL", "FULL", "EXTRA"}:

@@ -65,6 +65,9 @@ class Site(Base):
     require_signature: Mapped[bool] = mapped_column(default=False)
     callback_url: Mapped[str | None] = mapped_column(String(2000))
     callback_disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Per-site learning (docs/learning.md): an admin may let other sites' models learn from
+    # this site's labels; by default they train this site's model only.
+    share_training: Mapped[bool] = mapped_column(default=False)
 
     comments: Mapped[list[Comment]] = relationship(back_populates="site")
 
@@ -218,4 +221,5 @@ class RuleHit(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+from .learning_models import TrainingRun  # noqa: E402,F401
 from .webhook_models import Feedback, WebhookDelivery, WebhookEvent  # noqa: E402,F401

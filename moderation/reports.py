@@ -41,6 +41,20 @@ def dashboard() -> str:
     )
 
 
+@bp.get("/dashboard/learning")
+@login_required
+def learning() -> str:
+    """Show, per site, model quality over time, review share per week and the next retraining."""
+    from flask import current_app
+
+    from .learning_stats import site_learning
+
+    s = db.session()
+    sites = site_learning(s, current_app.config, visible_site_ids(s, _mod()))
+    s.commit()
+    return render_template("queue/learning.html", sites=sites)
+
+
 @bp.get("/audit")
 @login_required
 def audit() -> str:

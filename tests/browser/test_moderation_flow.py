@@ -32,6 +32,7 @@ def test_filter_keyboard_bulk_undo_and_audit(page, live) -> None:
     promo = [add_comment(app, f"Promo casino numéro {i}", score=0.6 + i / 100) for i in range(2)]
     sign_in(page, base)
 
+    page.click("details.filters summary")
     page.fill("input[name=q]", "coin flip")
     page.click("form.filter-form button")
     page.wait_for_url("**q=coin+flip**")

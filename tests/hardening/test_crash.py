@@ -28,7 +28,7 @@ from moderation.sites import create_site
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("crash")]
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
-ROUNDS = 3
+ROUNDS = 2  # each round: kill -9 one worker, then the whole server, and restart
 CLIENTS = 4
 
 

@@ -1,0 +1,136 @@
+"""Regenerate docs/screenshots/*.png: seed a demo database, serve it, photograph the pages.
+
+Run from the repository root: .venv/bin/python docs/screenshots/make.py
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+
+from moderation import db, decisions  # noqa: E402
+from moderation.db import utcnow  # noqa: E402
+from moderation.models import CommentStatus, Moderator  # noqa: E402
+from tests.browser.live import CHROMIUM, CHROMIUM_ARGS, make_app, serve  # noqa: E402
+from tests.mods import PASSWORD, add_comment, add_moderator  # noqa: E402
+
+OUT = Path(__file__).resolve().parent
+TEXTS = [
+    ("Merci pour cet article, très clair sur la saison des pluies à Mopti.", 0.08),
+    ("Je ne suis pas d'accord avec la conclusion, mais l'analyse est solide.", 0.21),
+    ("Gagnez 500 000 FCFA par semaine depuis chez vous !!! Contactez +223 70 00 00 00", 0.64),
+    ("Super site, visitez aussi mon blog http://bit.ly/xx-bon-plan", 0.57),
+    ("Est-ce que la route de Ségou est de nouveau ouverte ?", 0.31),
+    ("BEST CASINO BONUS free spins click here http://casino.example", 0.97),
+    ("Bravo à l'équipe de rédaction, continuez ainsi.", 0.04),
+    ("Quelqu'un sait où acheter des semences de mil certifiées ?", 0.44),
+]
+
+
+def seed(app) -> None:
+    rng = random.Random(7)
+    mod_id = add_moderator(app, "awa@lemali.example", sites=("lemali", "sahel-info"))
+    now = utcnow()
+    for day in range(14):
+        for _ in range(rng.randint(6, 18)):
+            text, score = rng.choice(TEXTS)
+            status = (
+                CommentStatus.SPAM
+                if score > 0.9
+                else CommentStatus.APPROVED
+                if score < 0.2
+                else CommentStatus.PENDING
+            )
+            when = now - timedelta(days=day, minutes=rng.randint(0, 1200))
+            site = rng.choice(["lemali", "sahel-info"])
+            add_comment(
+                app,
+                text,
+                site=site,
+                status=status,
+                score=score,
+                created_at=when,
+                email=f"user{rng.randint(1, 30)}@example.ml",
+                name="Awa Traoré",
+            )
+    with app.app_context(), db.transaction() as s:
+        mod = s.get(Moderator, mod_id)
+        pending = s.scalars(
+            select(decisions.Comment)
+            .where(decisions.Comment.status == "pending")
+            .order_by(decisions.Comment.created_at)
+            .limit(60)
+        ).all()
+        for i, c in enumerate(pending):
+            decisions.decide(s, c.id, mod, ["approve", "spam", "reject", "approve"][i % 4])
+        for c in s.scalars(
+            select(decisions.Comment).where(decisions.Comment.status == "spam").limit(3)
+        ):
+            decisions.decide(s, c.id, mod, "approve", expected_status=CommentStatus.SPAM)
+    reasons = [
+        {
+            "source": "classifier",
+            "code": "phrase",
+            "message": "the phrase 'gagnez'",
+            "weight": 1.4,
+            "spans": [{"field": "content", "start": 0, "end": 6}],
+        },
+        {
+            "source": "classifier",
+            "code": "phone",
+            "message": "a phone number",
+            "weight": 0.9,
+            "spans": [{"field": "content", "start": 62, "end": 79}],
+        },
+    ]
+    add_comment(
+        app,
+        TEXTS[2][0],
+        score=0.51,
+        reasons=reasons,
+        name="Moussa K.",
+        email="moussa@example.ml",
+        url="http://gains-faciles.example",
+    )
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        app = make_app(Path(tmp))
+        seed(app)
+        with serve(app) as base, sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for name, viewport in [("", (1280, 860)), ("-phone", (390, 844))]:
+                page = browser.new_page(
+                    viewport={"width": viewport[0], "height": viewport[1]},
+                    locale="fr-FR",
+                    device_scale_factor=1,
+                )
+                page.goto(f"{base}/login")
+                page.fill("input[name=email]", "awa@lemali.example")
+                page.fill("input[name=password]", PASSWORD)
+                page.click("button.primary")
+                page.wait_for_url(f"{base}/queue")
+                page.screenshot(path=OUT / f"queue{name}.png")
+                page.goto(f"{base}/dashboard")
+                page.screenshot(path=OUT / f"dashboard{name}.png", full_page=not name)
+                page.goto(f"{base}/queue")
+                page.click(".comment-row .row-link >> nth=0")
+                page.wait_for_selector(".comment-full")
+                page.screenshot(path=OUT / f"comment{name}.png", full_page=not name)
+                page.close()
+            browser.close()
+    print("screenshots written to", OUT)
+
+
+if __name__ == "__main__":
+    main()
