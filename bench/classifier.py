@@ -1,7 +1,8 @@
 """Benchmark the classifier: cross-video YouTube figures against two reference filters, then speed.
 
 Run from the project root: `.venv/bin/python bench/classifier.py [--quick | --speed-only]`
-(`--quick` skips the speed and size part, `--speed-only` does only that part). Figures only, no pass/fail; targets are printed beside them.
+(`--quick` skips the speed and size part, `--speed-only` does only that part). Figures only,
+no pass/fail; targets are printed beside them.
 """
 
 from __future__ import annotations

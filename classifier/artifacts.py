@@ -18,7 +18,7 @@ from classifier.calibrate import Platt, Thresholds
 from classifier.model import SpamModel
 from classifier.train import library_versions
 
-FORMAT = 1
+FORMAT = 2  # 2: hashed n-grams (1 kept vocabularies, slow to save and load)
 # Types beyond skops' own default-trusted set (stock scikit-learn, numpy and scipy types),
 # named one by one: the pipeline's top-level functions.
 TRUSTED_TYPES: list[str] = [

@@ -10,7 +10,7 @@ from sklearn.pipeline import Pipeline
 
 from classifier.calibrate import Platt, Thresholds
 from classifier.explain import Explainer
-from classifier.pipeline import as_comment
+from classifier.pipeline import as_comment, prepare_comments
 from classifier.records import CommentInput, Reason, Scored
 
 
@@ -57,9 +57,7 @@ class SpamModel:
 
     def margins(self, comments: Sequence[CommentInput]) -> np.ndarray:
         """Return the uncalibrated decision margins of a batch."""
-        if not comments:
-            return np.zeros(0)
-        return np.asarray(self.pipeline.decision_function(list(comments)), dtype=np.float64)
+        return self._explain().margins(prepare_comments(comments))
 
     def score_many(self, comments: Sequence[CommentInput]) -> list[float]:
         """Return calibrated spam probabilities for a batch, in order (no reasons)."""

@@ -124,6 +124,8 @@ def _one_pass(text: str, offsets: list[int]) -> Mapped:
     offs: list[int] = []
     for ch, off in zip(text, offsets, strict=True):
         folded = _fold_char(ch)
+        if not folded:
+            continue
         if folded == " " and chars and chars[-1] == " ":
             continue  # collapse runs of white space
         chars.append(folded)

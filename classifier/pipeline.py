@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer, MaxAbsScaler
@@ -23,9 +23,8 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "C": 2.0,
     "word_ngrams": [1, 2],
     "char_ngrams": [3, 5],
-    "min_df": 2,
-    "max_word_features": 50000,
-    "max_char_features": 150000,
+    "word_buckets": 2**17,
+    "char_buckets": 2**18,
     "signal_weight": 1.0,
 }
 
@@ -66,33 +65,42 @@ def signal_matrix(prepared: list[tuple[CommentInput, Field]]) -> sparse.csr_matr
     return sparse.csr_matrix((np.asarray(vals, dtype=np.float64), (rows, cols)), shape=shape)
 
 
+def tfidf() -> TfidfTransformer:
+    """Return the idf weighting used after hashing (sub-linear term frequency, l2 rows)."""
+    return TfidfTransformer(sublinear_tf=True)
+
+
 def build_pipeline(params: Mapping[str, Any] | None = None, seed: int = 0) -> Pipeline:
-    """Build the untrained pipeline: prepare -> (word, char, signal features) -> linear model."""
+    """Build the untrained pipeline: prepare -> (word, char, signal features) -> linear model.
+
+    N-grams are hashed rather than kept in a vocabulary: the artifact stays small and fast to
+    load whatever the corpus size, and new sites' words need no refit of a vocabulary.
+    """
     p = {**DEFAULT_PARAMS, **(params or {})}
     common: dict[str, Any] = {
         "lowercase": False,  # the text is already case-folded by normalize_text
-        "min_df": p["min_df"],
-        "sublinear_tf": True,
+        "alternate_sign": False,
+        "norm": None,  # tf-idf normalises after weighting
         "dtype": np.float32,
     }
-    words = TfidfVectorizer(
+    words = HashingVectorizer(
         analyzer="word",
         token_pattern=r"(?u)\b\w\w+\b",  # noqa: S106 - a regex, not a password
         ngram_range=tuple(p["word_ngrams"]),
-        max_features=p["max_word_features"],
+        n_features=int(p["word_buckets"]),
         **common,
     )
-    chars = TfidfVectorizer(
+    chars = HashingVectorizer(
         analyzer="char_wb",
         ngram_range=tuple(p["char_ngrams"]),
-        max_features=p["max_char_features"],
+        n_features=int(p["char_buckets"]),
         **common,
     )
     text = FunctionTransformer(content_texts)
     union = FeatureUnion(
         [
-            ("words", Pipeline([("text", text), ("tfidf", words)])),
-            ("chars", Pipeline([("text", text), ("tfidf", chars)])),
+            ("words", Pipeline([("text", text), ("hash", words), ("tfidf", tfidf())])),
+            ("chars", Pipeline([("text", text), ("hash", chars), ("tfidf", tfidf())])),
             (
                 "signals",
                 Pipeline(

@@ -138,7 +138,7 @@ def train_model(
     thresholds = choose_thresholds(y, scores, max_ham_to_spam, max_spam_approved)
     final.named_steps["model"].fit(x, y, sample_weight=w)
     card = {
-        "format": 1,
+        "format": 2,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "versions": library_versions(),
         "seed": seed,

@@ -89,7 +89,7 @@ def _with_card(path: Path, template: Path) -> None:
 
 def test_untrusted_types_are_refused(saved: Path, tmp_path: Path) -> None:
     foreign = tmp_path / "foreign.skops"
-    skio.dump({"format": 1, "pipeline": Intruder()}, foreign)
+    skio.dump({"format": 2, "pipeline": Intruder()}, foreign)
     _with_card(foreign, saved)
     with pytest.raises(ArtifactError, match="trusted"):
         load_model(foreign)

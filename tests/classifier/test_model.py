@@ -90,3 +90,12 @@ def test_reasons_serialise_to_json_safe_dicts(tiny_model: SpamModel) -> None:
 def test_training_needs_both_classes(examples: list[Example]) -> None:
     with pytest.raises(ValueError, match="both spam"):
         train_model([e for e in examples if e.label == 1])
+
+
+def test_fast_scoring_path_matches_the_pipeline(
+    examples: list[Example], tiny_model: SpamModel
+) -> None:
+    comments = [e.comment for e in examples] + [SPAMMY]
+    fast = tiny_model.margins(comments)
+    slow = tiny_model.pipeline.decision_function(comments)
+    assert fast == pytest.approx(slow, abs=1e-6)
