@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction import FeatureHasher
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import normalize
 
 from classifier.features import SIGNALS, Field, comment_signals
 from classifier.pipeline import content_texts, prepare_comments, signal_matrix
@@ -25,6 +25,47 @@ _WORD_RE = re.compile(r"(?u)\b\w\w+\b")
 # Signals every comment has (a length): their share is a baseline, not a reason to show.
 _BASELINE = frozenset({"length"})
 _URLISH = re.compile(r"(?:https?:|www\.|\.[a-z]{2,6}(?:/|$))")
+_CACHE_LIMIT = 400_000  # n-gram -> column entries kept per hasher (a few tens of MB at most)
+
+
+class ColumnCache:
+    """Remember which hashed column each n-gram lands in; hashing is deterministic.
+
+    Comments share most of their character n-grams, so after warm-up almost every lookup is
+    a dict hit instead of a call into FeatureHasher (whose per-call validation dominates the
+    cost of scoring one short comment).
+    """
+
+    def __init__(self, hasher: FeatureHasher) -> None:
+        self.hasher = hasher
+        self.columns: dict[str, int] = {}
+
+    def lookup(self, terms: Iterable[str]) -> dict[str, int]:
+        """Return the column of every term, hashing only the ones not seen before."""
+        wanted = set(terms)
+        missing = [t for t in wanted if t not in self.columns]
+        if missing:
+            if len(self.columns) + len(missing) > _CACHE_LIMIT:
+                self.columns.clear()
+            rows = self.hasher.transform([[t] for t in missing]).tocsr()
+            for i, term in enumerate(missing):
+                self.columns[term] = int(rows.indices[rows.indptr[i]])
+        return {t: self.columns[t] for t in wanted}
+
+    def counts(self, analyzer: Any, texts: list[str], n_features: int) -> Any:
+        """Return the hashed count matrix of ``texts``, as the vectorizer would build it."""
+        grams = [analyzer(t) for t in texts]
+        columns = self.lookup(g for row in grams for g in row)
+        indptr, indices, data = [0], [], []
+        for row in grams:
+            counted = Counter(columns[g] for g in row)
+            indices.extend(counted)
+            data.extend(counted.values())
+            indptr.append(len(indices))
+        return sparse.csr_matrix(
+            (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int32), indptr),
+            shape=(len(texts), n_features),
+        )
 
 
 class Explainer:
@@ -48,8 +89,12 @@ class Explainer:
         self.word_analyzer = self.words.build_analyzer()
         self.char_analyzer = self.chars.build_analyzer()
         # The same hashing the vectorizers use, to find the column of any one n-gram.
-        self.word_hasher = FeatureHasher(self.n_words, input_type="string", alternate_sign=False)
-        self.char_hasher = FeatureHasher(self.n_chars, input_type="string", alternate_sign=False)
+        self.word_columns = ColumnCache(
+            FeatureHasher(self.n_words, input_type="string", alternate_sign=False)
+        )
+        self.char_columns = ColumnCache(
+            FeatureHasher(self.n_chars, input_type="string", alternate_sign=False)
+        )
 
         word_steps = union.transformer_list[0][1].named_steps
         char_steps = union.transformer_list[1][1].named_steps
@@ -59,23 +104,27 @@ class Explainer:
             union.transformer_list[2][1].named_steps["scale"].scale_, dtype=np.float64
         )
         self.intercept = float(self.model.intercept_[0])
+        self.signal_index = {code: i for i, code in enumerate(SIGNALS)}
 
-    def _tfidf(
-        self, hasher: FeatureHasher, analyzer: Any, idf: np.ndarray, texts: list[str]
-    ) -> Any:
+    @staticmethod
+    def _tfidf(columns: ColumnCache, analyzer: Any, idf: np.ndarray, texts: list[str]) -> Any:
         """Hash and weight texts exactly as the pipeline's vectorizer + TfidfTransformer do."""
-        x = hasher.transform(analyzer(t) for t in texts).tocsr().astype(np.float64)
-        x.sum_duplicates()
+        x = columns.counts(analyzer, texts, idf.shape[0])
         np.log(x.data, x.data)
         x.data += 1.0
         x.data *= idf[x.indices]
-        return normalize(x, norm="l2", copy=False)
+        lengths = np.diff(x.indptr)
+        squares = np.repeat(np.arange(x.shape[0]), lengths)
+        norms = np.sqrt(np.bincount(squares, weights=x.data**2, minlength=x.shape[0]))
+        norms[norms == 0] = 1.0
+        x.data /= np.repeat(norms, lengths)
+        return x
 
     def blocks(self, prepared: list[Any]) -> tuple[Any, Any, Any]:
         """Return the word, char and signal feature rows, without sklearn's per-call overhead."""
         texts = content_texts(prepared)
-        xw = self._tfidf(self.word_hasher, self.word_analyzer, self.idf_words, texts)
-        xc = self._tfidf(self.char_hasher, self.char_analyzer, self.idf_chars, texts)
+        xw = self._tfidf(self.word_columns, self.word_analyzer, self.idf_words, texts)
+        xc = self._tfidf(self.char_columns, self.char_analyzer, self.idf_chars, texts)
         xs = signal_matrix(prepared).tocsr()
         xs.data /= self.signal_scale[xs.indices]
         return xw, xc, xs
@@ -88,25 +137,41 @@ class Explainer:
         out = xw @ self.coef_words + xc @ self.coef_chars + xs @ self.coef_signals
         return np.asarray(out, dtype=np.float64) + self.intercept
 
-    @staticmethod
-    def _columns(hasher: FeatureHasher, terms: list[str]) -> dict[str, int]:
-        if not terms:
-            return {}
-        rows = hasher.transform([[t] for t in terms]).tocsr()
-        return {t: int(rows.indices[rows.indptr[i]]) for i, t in enumerate(terms)}
+    def _row(
+        self, columns: ColumnCache, analyzer: Any, idf: np.ndarray, text: str
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return one text's tf-idf row as (columns, values): ``_tfidf`` without scipy."""
+        grams = analyzer(text)
+        where = columns.lookup(grams)
+        counted = Counter(where[g] for g in grams)
+        cols = np.fromiter(counted.keys(), dtype=np.int64, count=len(counted))
+        vals = np.fromiter(counted.values(), dtype=np.float64, count=len(counted))
+        vals = (np.log(vals) + 1.0) * idf[cols]
+        norm = float(np.sqrt(vals @ vals))
+        return cols, (vals / norm if norm else vals)
 
     def margin_and_reasons(
         self, comment: CommentInput, top: int = 6, min_weight: float = 0.05
     ) -> tuple[float, list[Reason]]:
-        """Return the decision margin and the `top` strongest reasons for one comment."""
-        prepared = prepare_comments([comment])
-        c, text = prepared[0]
-        xw, xc, xs = self.blocks(prepared)
-        row = sparse.hstack([xw, xc, xs], format="csr")
-        cols, vals = row.indices, row.data.astype(np.float64)
-        coef = np.concatenate([self.coef_words, self.coef_chars, self.coef_signals])
-        margin = float(vals @ coef[cols] + self.intercept)
-        reasons = self._token_reasons(text, cols, vals) + self._signal_reasons(c, text, cols, vals)
+        """Return the decision margin and the `top` strongest reasons for one comment.
+
+        One comment needs no sparse matrices: the rows are built as (column, value) arrays,
+        and the signals are computed once for both the margin and their reasons.
+        """
+        ((c, text),) = prepare_comments([comment])
+        hits = comment_signals(c, text)
+        cw, vw = self._row(self.word_columns, self.word_analyzer, self.idf_words, text.norm)
+        cc, vc = self._row(self.char_columns, self.char_analyzer, self.idf_chars, text.norm)
+        cs = np.fromiter((self.signal_index[k] for k in hits), dtype=np.int64, count=len(hits))
+        vs = np.fromiter((h.value for h in hits.values()), dtype=np.float64, count=len(hits))
+        vs = vs / self.signal_scale[cs]
+        margin = (
+            float(vw @ self.coef_words[cw] + vc @ self.coef_chars[cc] + vs @ self.coef_signals[cs])
+            + self.intercept
+        )
+        cols = np.concatenate([cw, cc + self.n_words, cs + self.n_words + self.n_chars])
+        vals = np.concatenate([vw, vc, vs])
+        reasons = self._token_reasons(text, cols, vals) + self._signal_reasons(hits, cols, vals)
         reasons = [r for r in reasons if abs(r.weight) >= min_weight and r.weight != 0]
         reasons.sort(key=lambda r: -abs(r.weight))
         return margin, reasons[:top]
@@ -124,7 +189,7 @@ class Explainer:
         total: Counter[str] = Counter()
         for tok, _, _ in tokens:
             total.update(per_token[tok])
-        char_cols = self._columns(self.char_hasher, sorted(total))
+        char_cols = self.char_columns.lookup(total)
         sharing = Counter(char_cols.values())  # hash collisions split a column's weight
         for tok, _, _ in tokens:
             for gram, n in per_token[tok].items():
@@ -138,7 +203,7 @@ class Explainer:
             for j, v in zip(cols[in_words], vals[in_words], strict=True)
         }
         terms = sorted(set(self.word_analyzer(text.norm)))
-        word_cols = self._columns(self.word_hasher, terms)
+        word_cols = self.word_columns.lookup(terms)
         sharing = Counter(word_cols.values())
         phrases: dict[str, float] = {}
         for term in terms:
@@ -167,9 +232,8 @@ class Explainer:
         return _dedupe(out)
 
     def _signal_reasons(
-        self, c: CommentInput, text: Field, cols: np.ndarray, vals: np.ndarray
+        self, hits: dict[str, Any], cols: np.ndarray, vals: np.ndarray
     ) -> list[Reason]:
-        hits = comment_signals(c, text)
         offset = self.n_words + self.n_chars
         out = []
         for j, v in zip(cols, vals, strict=True):

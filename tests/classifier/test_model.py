@@ -99,3 +99,11 @@ def test_fast_scoring_path_matches_the_pipeline(
     fast = tiny_model.margins(comments)
     slow = tiny_model.pipeline.decision_function(comments)
     assert fast == pytest.approx(slow, abs=1e-6)
+
+
+def test_single_comment_path_matches_the_batch_path(
+    examples: list[Example], tiny_model: SpamModel
+) -> None:
+    comments = [e.comment for e in examples] + [SPAMMY]
+    one_by_one = [tiny_model.score(c).probability for c in comments]
+    assert one_by_one == pytest.approx(tiny_model.score_many(comments), abs=1e-9)
