@@ -33,7 +33,7 @@ run: init-db $(MODEL)
 	@echo "Serving on http://$(HOST):$(PORT) (Ctrl-C to stop)"
 	$(FLASK) webhooks deliver & worker=$$!; \
 	$(FLASK) classifier autotrain & trainer=$$!; trap 'kill $$worker $$trainer' EXIT; \
-	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	PALABRE_BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 serve: init-db $(MODEL)
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app

@@ -36,9 +36,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(queue.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(moderator_api.bp)
-    from . import settings_api
+    from . import settings_api, site_pages
 
     app.register_blueprint(settings_api.bp)
+    app.register_blueprint(site_pages.bp)
     from . import akismet
 
     app.register_blueprint(akismet.bp)

@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from . import db, modelstore, training
+from . import db, modelstore
 from .feedback import record_feedback
 from .learning_models import TrainingRun
 from .models import Site
@@ -52,6 +52,8 @@ def _print_run(run: TrainingRun, name: str) -> None:
 @click.option("--seed", default=0, show_default=True)
 def retrain(site_name: str | None, seed: int) -> None:
     """Train a candidate on the corpus and feedback; promote it only if it is not worse."""
+    from . import training
+
     with db.transaction() as s:
         site = _site(site_name)
         run = training.retrain(s, current_app.config, site, seed=seed)
@@ -63,6 +65,8 @@ def retrain(site_name: str | None, seed: int) -> None:
 @click.option("--site", "site_name", default=None, help="Site name (default: the shared model).")
 def rollback(site_name: str | None) -> None:
     """Restore the previously promoted model (a site's first one: back to the shared model)."""
+    from . import training
+
     site = _site(site_name)
     try:
         version = training.rollback(current_app.config, site)
@@ -79,6 +83,8 @@ def rollback(site_name: str | None) -> None:
 @click.option("--interval", default=60, show_default=True, help="Seconds between checks.")
 def autotrain(once: bool, interval: int) -> None:
     """Retrain each site once AUTOTRAIN_EVERY new labels arrived (or on the schedule)."""
+    from . import training
+
     while True:
         s = db.session()
         for run in training.autotrain_once(s, current_app.config):

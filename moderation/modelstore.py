@@ -19,11 +19,17 @@ import os
 import shutil
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from classifier.artifacts import card_path, save_model
-from classifier.model import SpamModel
+if TYPE_CHECKING:  # the service starts without importing scikit-learn until a model loads
+    from classifier.model import SpamModel
 
 MODEL_FILE = "model.skops"
+
+
+def card_path(path: str | Path) -> Path:
+    """Return the JSON card beside a model file (as classifier.artifacts names it)."""
+    return Path(path).with_suffix(".json")
 
 
 class StoreError(Exception):
@@ -73,6 +79,8 @@ def _write_history(target: Path, versions: list[str]) -> None:
 
 def store(model: SpamModel, model_path: str | Path) -> str:
     """Save a model under versions/<version>/ and return its version."""
+    from classifier.artifacts import save_model
+
     versions = root(model_path) / "versions"
     tmp = versions / f".tmp-{uuid.uuid4().hex}"
     card = save_model(model, tmp / MODEL_FILE)

@@ -33,6 +33,7 @@ class QueueFilter:
     order: str = "uncertain"
     page: int = 1
     per_page: int = PER_PAGE
+    campaign_id: int | None = None  # a near-duplicate cluster (Comment.campaign_id)
 
     def args(self, **changes: Any) -> dict[str, str]:
         """Return the filter as query arguments (non-default values only)."""
@@ -47,6 +48,7 @@ class QueueFilter:
             "to": f.date_to.isoformat() if f.date_to else "",
             "order": "" if f.order == "uncertain" else f.order,
             "page": "" if f.page == 1 else str(f.page),
+            "campaign": "" if f.campaign_id is None else str(f.campaign_id),
         }
         return {k: v for k, v in out.items() if v}
 
@@ -73,6 +75,11 @@ def _int(raw: str | None, default: int | None) -> int | None:
         return default
 
 
+def _row_id(raw: str | None) -> int | None:
+    value = _int(raw, None)
+    return value if value is not None and 0 < value < 2**31 else None  # fits an INTEGER column
+
+
 def parse_filter(args: Mapping[str, str]) -> QueueFilter:
     """Build a filter from query arguments; values that do not parse are ignored."""
     status_raw = args.get("status", "pending")
@@ -90,6 +97,7 @@ def parse_filter(args: Mapping[str, str]) -> QueueFilter:
         order=order if order in ORDERS else "uncertain",
         page=max(_int(args.get("page"), 1) or 1, 1),
         per_page=per_page,
+        campaign_id=_row_id(args.get("campaign")),
     )
 
 
@@ -97,6 +105,8 @@ def _where(stmt: Select[Any], site_ids: list[int], f: QueueFilter) -> Select[Any
     """Apply every filter except the status."""
     ids = [i for i in site_ids if f.site_id is None or i == f.site_id]
     stmt = stmt.where(Comment.site_id.in_(ids))
+    if f.campaign_id is not None:
+        stmt = stmt.where(Comment.campaign_id == f.campaign_id)
     if f.min_score is not None:
         stmt = stmt.where(Comment.score >= f.min_score)
     if f.max_score is not None:

@@ -10,7 +10,7 @@ from flask_babel import ngettext
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from . import db, decisions, queries
+from . import campaigns, db, decisions, queries
 from .accounts import visible_site_ids, visible_sites
 from .db import utcnow
 from .highlight import parts, reveal
@@ -55,9 +55,16 @@ def index() -> Page:
     page = queries.list_queue(s, site_ids, f)
     sites = {site.id: site for site in visible_sites(s, _mod())}
     claimers = _moderator_emails({c.claimed_by_id for c in page.items})
+    campaign = campaigns.summary(s, f.campaign_id, site_ids) if f.campaign_id else None
     s.commit()
     return render_template(
-        "queue/index.html", page=page, f=f, sites=sites, claimers=claimers, now=utcnow()
+        "queue/index.html",
+        page=page,
+        f=f,
+        sites=sites,
+        claimers=claimers,
+        now=utcnow(),
+        campaign=campaign,
     )
 
 
@@ -76,11 +83,13 @@ def show(comment_id: int) -> Page:
     history = queries.author_history(s, comment, site_ids)
     people = _moderator_emails({comment.claimed_by_id, comment.decided_by_id})
     site = s.get(Site, comment.site_id)
+    campaign = campaigns.summary(s, comment.campaign_id, site_ids) if comment.campaign_id else None
     s.commit()
     return render_template(
         "queue/show.html",
         c=comment,
         site=site,
+        campaign=campaign,
         parts=parts(comment.content, comment.reasons),
         history=history,
         claimed=claimed,
@@ -142,12 +151,35 @@ def bulk() -> Page:
     except decisions.DecisionError as exc:
         return _conflict_page(exc)
     s.commit()
+    return _bulk_report(results)
+
+
+def _bulk_report(results: list[decisions.BulkResult]) -> Response:
     done = sum(1 for r in results if r.error is None)
     flash(ngettext("%(num)d comment decided.", "%(num)d comments decided.", done))
     for r in results:
         if r.error is not None:
             flash(refusal(r.comment_id, r.error), "error")
     return redirect(_back(), code=303)
+
+
+@bp.post("/campaign/<int:campaign_id>/bulk")
+@login_required
+def campaign_bulk(campaign_id: int) -> Page:
+    """Apply one action to every comment of a campaign still in the status the moderator saw."""
+    s = db.session()
+    expected = _expected() or CommentStatus.PENDING
+    ids = campaigns.member_ids(s, campaign_id, visible_site_ids(s, _mod()), expected)
+    action, reason = request.form.get("action", ""), request.form.get("reason", "")
+    results: list[decisions.BulkResult] = []
+    try:
+        for i in range(0, len(ids), decisions.MAX_BULK):
+            chunk = ids[i : i + decisions.MAX_BULK]
+            results += decisions.decide_many(s, chunk, _mod(), action, reason, expected)
+    except decisions.DecisionError as exc:
+        return _conflict_page(exc)
+    s.commit()
+    return _bulk_report(results)
 
 
 @bp.post("/undo")

@@ -6,6 +6,7 @@ The caller owns the transaction; each run is stored as a TrainingRun row.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +24,8 @@ from .db import utcnow
 from .learning_models import TrainingRun
 from .models import Site
 from .webhook_models import Feedback
+
+log = logging.getLogger(__name__)
 
 
 def _current(config: Mapping[str, Any], site_id: int | None) -> SpamModel | None:
@@ -164,7 +167,12 @@ def autotrain_once(session: Session, config: Mapping[str, Any]) -> list[Training
     now = utcnow()
     for site in session.scalars(select(Site).order_by(Site.id)).all():
         state = backlog(session, config, site, now)
-        if state.due:
+        if not state.due:
+            continue
+        try:
             runs.append(retrain(session, config, site, trigger=state.due))
             session.commit()
+        except Exception:  # one site's failure must not stop the others, nor the worker
+            session.rollback()
+            log.exception("retraining site %s failed", site.name)
     return runs

@@ -1,6 +1,7 @@
 """Regenerate docs/screenshots/*.png: seed a demo database, serve it, photograph the pages.
 
-Run from the repository root: .venv/bin/python docs/screenshots/make.py
+Run from the repository root: .venv/bin/python docs/screenshots/make.py [NAME ...]
+(names: queue dashboard comment rules settings; none: all of them).
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from moderation import db, decisions  # noqa: E402
+from moderation import settings as site_settings  # noqa: E402
 from moderation.db import utcnow  # noqa: E402
-from moderation.models import CommentStatus, Moderator  # noqa: E402
+from moderation.models import Comment, CommentStatus, Moderator, Role, RuleHit, Site  # noqa: E402
 from tests.browser.live import CHROMIUM, CHROMIUM_ARGS, make_app, serve  # noqa: E402
 from tests.mods import PASSWORD, add_comment, add_moderator  # noqa: E402
 
@@ -38,7 +40,7 @@ TEXTS = [
 
 def seed(app) -> None:
     rng = random.Random(7)
-    mod_id = add_moderator(app, "awa@lemali.example", sites=("lemali", "sahel-info"))
+    mod_id = add_moderator(app, "awa@lemali.example", Role.ADMIN, sites=("lemali", "sahel-info"))
     now = utcnow()
     for day in range(14):
         for _ in range(rng.randint(6, 18)):
@@ -103,10 +105,36 @@ def seed(app) -> None:
     )
 
 
-def main() -> None:
+RULES = [  # (code, effect, shadow, share of the site's comments it touches)
+    ("links.too_many", "hold", False, 0.35),
+    ("words.moderated", "hold", True, 0.2),
+    ("campaign.near_duplicate", "hold", False, 0.15),
+    ("author.trusted", "allow", False, 0.25),
+]
+
+
+def seed_rule_hits(app) -> None:
+    """Give lemali's comments rule hits, as intake would have, for the statistics page."""
+    rng = random.Random(11)
+    with app.app_context(), db.transaction() as s:
+        site = s.get(Site, 1)  # lemali, created first
+        changes = {"languages": ["fr"], "words.moderated": ["bonus", "crypto", "gagnez"]}
+        site_settings.save(site, site_settings.merge(site_settings.load(site), changes))
+        for c in s.scalars(select(Comment).where(Comment.site_id == 1)):
+            for code, effect, shadow, share in RULES:
+                spammy = c.score is not None and c.score > 0.5
+                if rng.random() < share * (1.6 if spammy == (effect == "hold") else 0.4):
+                    s.add(
+                        RuleHit(comment_id=c.id, site_id=1, code=code, effect=effect, shadow=shadow)
+                    )
+
+
+def main(names: list[str]) -> None:
+    wanted = set(names) or {"queue", "dashboard", "comment", "rules", "settings"}
     with tempfile.TemporaryDirectory() as tmp:
         app = make_app(Path(tmp))
         seed(app)
+        seed_rule_hits(app)
         with serve(app) as base, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for name, viewport in [("", (1280, 860)), ("-phone", (390, 844))]:
@@ -120,17 +148,26 @@ def main() -> None:
                 page.fill("input[name=password]", PASSWORD)
                 page.click("button.primary")
                 page.wait_for_url(f"{base}/queue")
-                page.screenshot(path=OUT / f"queue{name}.png")
-                page.goto(f"{base}/dashboard")
-                page.screenshot(path=OUT / f"dashboard{name}.png", full_page=not name)
-                page.goto(f"{base}/queue")
-                page.click(".comment-row .row-link >> nth=0")
-                page.wait_for_selector(".comment-full")
-                page.screenshot(path=OUT / f"comment{name}.png", full_page=not name)
+                if "queue" in wanted:
+                    page.screenshot(path=OUT / f"queue{name}.png")
+                if "dashboard" in wanted:
+                    page.goto(f"{base}/dashboard")
+                    page.screenshot(path=OUT / f"dashboard{name}.png", full_page=not name)
+                if "comment" in wanted:
+                    page.goto(f"{base}/queue")
+                    page.click(".comment-row .row-link >> nth=0")
+                    page.wait_for_selector(".comment-full")
+                    page.screenshot(path=OUT / f"comment{name}.png", full_page=not name)
+                if "rules" in wanted and not name:
+                    page.goto(f"{base}/sites/lemali/rules")
+                    page.screenshot(path=OUT / "rule-stats.png", full_page=True)
+                if "settings" in wanted and not name:
+                    page.goto(f"{base}/sites/lemali/settings")
+                    page.screenshot(path=OUT / "settings.png")
                 page.close()
             browser.close()
     print("screenshots written to", OUT)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

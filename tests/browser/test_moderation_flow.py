@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from moderation.models import CommentStatus
+from moderation.models import Comment, CommentStatus
 from tests.mods import PASSWORD, add_comment, add_moderator, status_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -96,3 +96,42 @@ def test_hostile_content_stays_text(page, live) -> None:
     assert "onerror" in page.locator(".content").inner_text()  # shown as text
     assert "⟨U+202E⟩" in page.locator(".facts").inner_text()  # bidi override made visible
     assert page.dialogs == []
+
+
+def test_site_pages_show_hostile_text_as_text(page, live) -> None:
+    from sqlalchemy import select
+
+    from moderation import db
+    from moderation import settings as site_settings
+    from moderation.models import Role, Site
+    from moderation.webhook_models import EventState
+    from tests.test_site_pages import add_event, campaign
+
+    app, base = live
+    add_moderator(app, "alice@example.org", Role.ADMIN, sites=("lemali",))
+    ids = campaign(app)
+    for cid, text in zip(ids, XSS, strict=True):
+        with app.app_context(), db.transaction() as s:
+            s.get(Comment, cid).content = text
+    add_event(app, ids[0], EventState.FAILED, [(None, XSS[1], 10000)])
+    with app.app_context(), db.transaction() as s:
+        site = s.scalar(select(Site).where(Site.name == "lemali"))
+        site.callback_url = "javascript:alert('cb')"
+        words = site_settings.merge(site_settings.load(site), {"words.moderated": XSS})
+        site_settings.save(site, words)
+    sign_in(page, base)
+    urls = ["/sites", "/sites/lemali/settings", "/sites/lemali/rules"]
+    urls += ["/sites/lemali/deliveries", f"/queue?campaign={ids[0]}", f"/queue/{ids[1]}"]
+    for path in urls:
+        page.goto(base + path)
+        assert page.evaluate("window.__pwned") is None, path
+        assert page.locator("script:not([src])").count() == 0, path
+        assert page.locator("a[href^='javascript'], main img, main svg").count() == 0, path
+    assert "onerror" in page.locator(".content").inner_text()
+    page.goto(f"{base}/sites/lemali/settings")
+    page.fill("textarea[name='author_lists.block_ips']", XSS[1])
+    page.click("button:text('Save settings')")
+    page.wait_for_selector("#settings-error")
+    assert "onerror" in page.locator("#settings-error").inner_text()
+    assert page.evaluate("window.__pwned") is None
+    assert page.evaluate("window.__violations") == [] and page.dialogs == []

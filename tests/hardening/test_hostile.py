@@ -74,8 +74,6 @@ def test_hostile_retry_with_reused_key_is_refused(app: Flask, client: FlaskClien
 
 
 def test_unknown_site_key_leaks_nothing(client: FlaskClient) -> None:
-    resp = client.post(
-        "/api/v1/comments", data=b"{", headers={"Authorization": "Bearer plb_nope"}
-    )
+    resp = client.post("/api/v1/comments", data=b"{", headers={"Authorization": "Bearer plb_nope"})
     assert resp.status_code == 401
     assert resp.headers["WWW-Authenticate"].startswith("Bearer")
