@@ -30,8 +30,10 @@ def site_required(view: F) -> F:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         scheme, _, key = request.headers.get("Authorization", "").partition(" ")
-        site = site_for_key(db.session(), key.strip()) if scheme.lower() == "bearer" else None
-        db.session().commit()  # end the read transaction before the work starts
+        site = None
+        if scheme.lower() == "bearer":
+            with db.reading() as s:
+                site = site_for_key(s, key.strip())
         if site is None:
             raise Problem(
                 401, "unauthorized", headers={"WWW-Authenticate": 'Bearer realm="palabre"'}
@@ -74,12 +76,11 @@ def submit() -> Response:
 
     session = db.session()
     try:
-        retry = services.find_retry(session, site, comment, key)
-        if retry is not None:
-            session.commit()
-            return _answer(retry.intake_response, 200)
-        evaluation = screening.evaluate(session, site, comment, payload)  # 409, 429 or signals
-        session.commit()
+        with db.reading():
+            retry = services.find_retry(session, site, comment, key)
+            if retry is not None:
+                return _answer(services.original_answer(retry), 200)
+            evaluation = screening.evaluate(session, site, comment, payload)  # 409, 429, signals
         model = scorer()
         score = model.score(comment, site.id)
         thresholds = services.site_thresholds(site, model.thresholds(site.id))
@@ -96,7 +97,7 @@ def submit() -> Response:
         session.commit()
         if retry is None:
             raise
-        return _answer(retry.intake_response, 200)
+        return _answer(services.original_answer(retry), 200)
     except services.IdempotencyConflict:
         session.rollback()
         raise Problem(422, "idempotency_mismatch") from None
@@ -105,7 +106,7 @@ def submit() -> Response:
         retry_after = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
         raise Problem(exc.status, exc.key, detail=exc.detail, headers=retry_after) from None
     metrics.record_verdict(site.name, str(row.status))
-    resp = _answer(row.intake_response, 201)
+    resp = _answer(services.original_answer(row), 201)
     resp.headers["Location"] = url_for("api.show", comment_id=row.id)
     return resp
 

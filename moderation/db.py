@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +14,9 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import DateTime, TypeDecorator
 
 EXTENSION = "palabre.db"
+# How the next SQLite transaction begins: IMMEDIATE (takes the write lock) unless a block
+# declared itself read-only with ``reading()``.
+_BEGIN: ContextVar[str] = ContextVar("palabre_sqlite_begin", default="IMMEDIATE")
 
 
 class Base(DeclarativeBase):
@@ -70,7 +74,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = 30_000, synchronous: str = "
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql(f"BEGIN {_BEGIN.get()}")
 
     return engine
 
@@ -112,6 +116,28 @@ def transaction() -> Iterator[Session]:
     except BaseException:
         s.rollback()
         raise
+
+
+@contextmanager
+def reading() -> Iterator[Session]:
+    """Run a read-only block in its own transaction, ended when the block ends.
+
+    On SQLite the transaction begins DEFERRED, so concurrent workers read without queueing
+    for the write lock. The block must not write: a deferred transaction that reads and then
+    writes can fail when another worker committed meanwhile, which BEGIN IMMEDIATE prevents.
+    """
+    s = session()
+    if s.in_transaction():
+        s.commit()
+    token = _BEGIN.set("DEFERRED")
+    try:
+        yield s
+        s.commit()
+    except BaseException:
+        s.rollback()
+        raise
+    finally:
+        _BEGIN.reset(token)
 
 
 def _close_session(_exc: BaseException | None) -> None:

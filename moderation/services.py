@@ -87,9 +87,16 @@ def store_comment(
         reasons=decision.reasons,
         model_version=model_version,
     )
+    # The answer is kept for retries; its id is added on reading, so storing it costs no
+    # second UPDATE after the INSERT.
+    row.intake_response = {
+        "status": str(decision.verdict),
+        "score": score.probability,
+        "reasons": decision.reasons,
+        "model_version": model_version,
+    }
     session.add(row)
     session.flush()
-    row.intake_response = intake_answer(row)
     session.add(
         StatusChange(
             comment_id=row.id,
@@ -115,15 +122,9 @@ def judge(signals: list[Signal], score: ScoreResult, thresholds: Thresholds) -> 
     return decide(signals, score.probability, thresholds, score.explanation)
 
 
-def intake_answer(row: Comment) -> dict[str, Any]:
-    """Return the body the intake endpoint answers for a stored comment."""
-    return {
-        "id": row.id,
-        "status": str(row.status),
-        "score": row.score,
-        "reasons": row.reasons,
-        "model_version": row.model_version,
-    }
+def original_answer(row: Comment) -> dict[str, Any]:
+    """Return the body the intake endpoint answered when it stored ``row`` (for retries)."""
+    return {"id": row.id, **{k: v for k, v in row.intake_response.items() if k != "id"}}
 
 
 def comment_for_site(session: Session, site: Site, comment_id: int) -> Comment | None:
@@ -165,7 +166,7 @@ __all__ = [
     "comment_for_site",
     "describe",
     "find_retry",
-    "intake_answer",
+    "original_answer",
     "judge",
     "site_thresholds",
     "store_comment",
