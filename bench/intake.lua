@@ -14,21 +14,19 @@ function init(args)
   created, ok, other = 0, 0, 0
 end
 
-local texts = {
-  "Merci pour cet article, très instructif sur la coopération entre le Mali et la Russie.",
-  "Je ne suis pas d'accord avec l'auteur : les prix du riz ont encore augmenté ce mois-ci.",
-  "Great reporting, thank you. Could you add the source for the figures in paragraph 3?",
-  "Bravo aux Aigles ! Quel match hier soir, on y croit pour la CAN.",
-}
+-- Comment texts: one JSON-escaped text per line of $BENCH_TEXTS (written by bench/intake.py
+-- from our own corpus), so the traffic is as varied as a real site's, not one campaign.
+local texts = {}
+for line in io.lines(os.getenv("BENCH_TEXTS")) do table.insert(texts, line) end
 
 request = function()
   counter = counter + 1
   local n = id * 1000000 + counter
   local body = string.format(
-    '{"content":"%s (%d)","author_name":"Lecteur %d","name":"Lecteur %d",' ..
+    '{"content":"%s %s","author_name":"Lecteur %d","name":"Lecteur %d",' ..
     '"author_email":"lecteur%d@example.ml","email":"lecteur%d@example.ml",' ..
     '"author_ip":"10.%d.%d.%d","post_id":"%d"}',
-    texts[(n % #texts) + 1], n, n, n, n, n,
+    texts[(n % #texts) + 1], texts[((n * 7919) % #texts) + 1], n, n, n, n,
     math.floor(n / 65536) % 256, math.floor(n / 256) % 256, n % 256, n % 50)
   local headers = {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. key}
   return wrk.format("POST", nil, headers, body)

@@ -21,12 +21,12 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from servers import ROOT, SHARED_BENCH, flask, free_port, gunicorn  # noqa: E402
+from servers import ROOT, SHARED_BENCH, corpus_texts, flask, free_port, gunicorn  # noqa: E402
 
 LUA = ROOT / "bench" / "intake.lua"
 
 
-def run_wrk(url: str, key: str, duration: int, connections: int) -> dict[str, float]:
+def run_wrk(url: str, key: str, duration: int, connections: int, texts: Path) -> dict[str, float]:
     out = subprocess.run(
         [
             "wrk",
@@ -39,7 +39,7 @@ def run_wrk(url: str, key: str, duration: int, connections: int) -> dict[str, fl
             str(LUA),
             url,
         ],
-        env={**os.environ, "BENCH_KEY": key},
+        env={**os.environ, "BENCH_KEY": key, "BENCH_TEXTS": str(texts)},
         capture_output=True,
         text=True,
         check=True,
@@ -85,6 +85,9 @@ def main() -> None:
     flask(["init-db"], env)
     key = flask(["sites", "create", "bench", "--url", "https://bench.example"], env).split()[-1]
     lean_env = {"LEAN_DB": str(work / "lean.db")}
+    texts = work / "texts.txt"
+    lines = [json.dumps(t, ensure_ascii=False)[1:-1] for t in corpus_texts()]
+    texts.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     results: dict[str, list[dict[str, float]]] = {"lean": [], "palabre": []}
     lean_port, palabre_port = free_port(), free_port()
@@ -97,7 +100,7 @@ def main() -> None:
                 ("lean", f"http://127.0.0.1:{lean_port}/comments"),
                 ("palabre", f"http://127.0.0.1:{palabre_port}/api/v1/comments"),
             ):
-                fig = run_wrk(url, key, args.duration, args.connections)
+                fig = run_wrk(url, key, args.duration, args.connections, texts)
                 results[name].append(fig)
                 print(
                     f"round {r + 1} {name:8s} {fig['rps']:8.1f} req/s  p50 {fig['p50_ms']:6.2f} ms"

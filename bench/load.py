@@ -26,14 +26,18 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from servers import ROOT, SHARED_BENCH, flask, free_port, gunicorn  # noqa: E402
+from servers import ROOT, SHARED_BENCH, corpus_texts, flask, free_port, gunicorn  # noqa: E402
 
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
+TEXTS = corpus_texts()
+
+
 def comment(n: int) -> dict[str, str]:
+    """One commenter per request; varied texts from our corpus, as on a real site."""
     return {
-        "content": f"Merci pour cet article sur la saison des pluies à Bamako, lecteur {n}.",
+        "content": f"{TEXTS[n % len(TEXTS)]} {TEXTS[(n * 7919) % len(TEXTS)]}",
         "author_name": f"Lecteur {n}",
         "name": f"Lecteur {n}",
         "author_email": f"lecteur{n}@example.ml",

@@ -17,6 +17,18 @@ SHARED_BENCH = ROOT.parent / "shared" / "bench"
 BIN = Path(sys.executable).parent
 
 
+def corpus_texts(limit: int = 2000) -> list[str]:
+    """Return comment texts from our own corpus: ham and spam as a site receives them."""
+    import csv
+
+    texts = []
+    for path in sorted((ROOT / "data" / "bootstrap").glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as f:
+            texts += [row["text"] for row in csv.DictReader(f)]
+    texts.sort(key=lambda t: hash(t) % 1000003)  # interleave the files, deterministically
+    return texts[:limit]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

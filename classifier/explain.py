@@ -25,6 +25,7 @@ _WORD_RE = re.compile(r"(?u)\b\w\w+\b")
 # Signals every comment has (a length): their share is a baseline, not a reason to show.
 _BASELINE = frozenset({"length"})
 _URLISH = re.compile(r"(?:https?:|www\.|\.[a-z]{2,6}(?:/|$))")
+_MIN_SHOWN = 0.05  # reasons weaker than this are never shown (margin_and_reasons' default)
 _CACHE_LIMIT = 400_000  # n-gram -> column entries kept per hasher (a few tens of MB at most)
 
 
@@ -151,7 +152,7 @@ class Explainer:
         return cols, (vals / norm if norm else vals)
 
     def margin_and_reasons(
-        self, comment: CommentInput, top: int = 6, min_weight: float = 0.05
+        self, comment: CommentInput, top: int = 6, min_weight: float = _MIN_SHOWN
     ) -> tuple[float, list[Reason]]:
         """Return the decision margin and the `top` strongest reasons for one comment.
 
@@ -202,6 +203,13 @@ class Explainer:
             int(j): float(v * self.coef_words[int(j)])
             for j, v in zip(cols[in_words], vals[in_words], strict=True)
         }
+        # Indexes built once, so that nothing below is quadratic in the number of words.
+        where: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        owners_of: dict[str, list[str]] = defaultdict(list)
+        for tok, start, end in tokens:
+            where[tok].append((start, end))
+            for word in set(_WORD_RE.findall(tok)):
+                owners_of[word].append(tok)
         terms = sorted(set(self.word_analyzer(text.norm)))
         word_cols = self.word_columns.lookup(terms)
         sharing = Counter(word_cols.values())
@@ -214,20 +222,25 @@ class Explainer:
             if " " in term:
                 phrases[term] = w
                 continue
-            owners = [tok for tok, _, _ in tokens if term in _WORD_RE.findall(tok)]
+            owners = owners_of.get(term, [])
             for tok in owners:
                 contrib[tok] += w / len(owners)
         out = []
         for tok, w in contrib.items():
-            spans = [text.span(s, e) for t, s, e in tokens if t == tok]
+            spans = [text.span(s, e) for s, e in where[tok]]
             shown = tok.strip(".,;:!?()[]\"'«»")
             if _URLISH.search(tok):
                 out.append(Reason("link_text", f"the link '{shown}'", w, spans))
             else:
                 out.append(Reason("word", f"the word '{shown or tok}'", w, spans))
+        words = [(m.group(0), m.start(), m.end()) for m in _WORD_RE.finditer(text.norm)]
+        starts: dict[str, list[int]] = defaultdict(list)
+        for i, (word, _, _) in enumerate(words):
+            starts[word].append(i)
         for term, w in phrases.items():
-            pattern = r"(?<!\w)" + r"\W+".join(map(re.escape, term.split())) + r"(?!\w)"
-            spans = [text.span(m.start(), m.end()) for m in re.finditer(pattern, text.norm)]
+            if abs(w) < _MIN_SHOWN:  # never shown: spare locating it
+                continue
+            spans = _phrase_spans(text, term.split(), words, starts)
             out.append(Reason("phrase", f"the phrase '{term}'", w, spans))
         return _dedupe(out)
 
@@ -245,6 +258,21 @@ class Explainer:
                 w = float(v * self.coef_signals[int(j) - offset])
                 out.append(Reason(code, hit.message, float(w), list(hit.spans)))
         return out
+
+
+def _phrase_spans(
+    text: Field,
+    parts: list[str],
+    words: list[tuple[str, int, int]],
+    starts: dict[str, list[int]],
+) -> list[Span]:
+    """Return where the words of a word n-gram occur in a row, as the analyzer saw them."""
+    k = len(parts)
+    return [
+        text.span(words[i][1], words[i + k - 1][2])
+        for i in starts.get(parts[0], [])
+        if i + k <= len(words) and all(words[i + x][0] == parts[x] for x in range(1, k))
+    ]
 
 
 def _dedupe(reasons: list[Reason]) -> list[Reason]:

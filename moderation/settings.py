@@ -78,7 +78,9 @@ class Flood:
 @dataclass(frozen=True)
 class SiteRate:
     mode: Mode = Mode.ON
-    limit: str = "300/minute"
+    # A safety net against a runaway or compromised integration, far above one site's real
+    # traffic (a million comments a day is 12 a second on average).
+    limit: str = "300/second"
 
 
 @dataclass(frozen=True)

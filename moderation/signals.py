@@ -23,7 +23,7 @@ from .settings import Mode, SiteSettings
 
 # Bound on the rows a near-duplicate lookup reads; the band index keeps candidates few, this
 # only caps a pathological flood of identical texts (the newest are kept).
-MAX_CANDIDATES = 5000
+MAX_CANDIDATES = 1000
 
 
 def approved_before(session: Session, site: Site, comment: CommentIn) -> int:
