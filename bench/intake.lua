@@ -4,6 +4,9 @@
 local counter = 0
 local threads = {}
 local key = os.getenv("BENCH_KEY") or ""
+-- Each run gets its own range of commenters: resending a previous run's comment would be a
+-- duplicate (409), as on a real site.
+local run = tonumber(os.getenv("BENCH_RUN") or "0")
 
 function setup(thread)
   thread:set("id", #threads + 1)
@@ -21,7 +24,7 @@ for line in io.lines(os.getenv("BENCH_TEXTS")) do table.insert(texts, line) end
 
 request = function()
   counter = counter + 1
-  local n = id * 1000000 + counter
+  local n = run * 10000000 + id * 1000000 + counter
   local body = string.format(
     '{"content":"%s %s","author_name":"Lecteur %d","name":"Lecteur %d",' ..
     '"author_email":"lecteur%d@example.ml","email":"lecteur%d@example.ml",' ..

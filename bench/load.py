@@ -61,6 +61,8 @@ async def drive(
     statuses: dict[str, int] = {}
     limits = httpx.Limits(max_connections=128, max_keepalive_connections=64)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=10) as client:
+        site_headers = {"Authorization": f"Bearer {site_key}"} if site_key else {}
+        mod_headers = {"Authorization": f"Bearer {mod_token}"} if mod_token else {}
         start = time.perf_counter() + 0.5
 
         async def one(i: int) -> None:
@@ -68,13 +70,9 @@ async def drive(
             await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
             try:
                 if moderator and i % 20 == 19:  # 5%: a moderator reading the queue
-                    resp = await client.get(
-                        moderator, headers={"Authorization": f"Bearer {mod_token}"}
-                    )
+                    resp = await client.get(moderator, headers=mod_headers)
                 else:
-                    resp = await client.post(
-                        intake, json=comment(i), headers={"Authorization": f"Bearer {site_key}"}
-                    )
+                    resp = await client.post(intake, json=comment(i), headers=site_headers)
                 key = str(resp.status_code)
             except httpx.HTTPError as exc:
                 key = type(exc).__name__

@@ -211,4 +211,4 @@ def audit_page(
     rows = session.execute(
         stmt.order_by(StatusChange.id.desc()).offset((page - 1) * per_page).limit(per_page)
     )
-    return [(c, m, s) for c, m, s in rows.tuples()], pages
+    return [(c, m, s) for c, m, s in rows], pages

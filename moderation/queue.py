@@ -42,7 +42,7 @@ def _moderator_emails(ids: set[int | None]) -> dict[int, str]:
     rows = db.session().execute(
         select(Moderator.id, Moderator.email).where(Moderator.id.in_(wanted))
     )
-    return {i: e for i, e in rows.tuples()}
+    return {i: e for i, e in rows}
 
 
 @bp.get("")
