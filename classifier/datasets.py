@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import csv
 import io
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from pathlib import Path
 
 from classifier.records import CommentInput, Example
+from classifier.wxr_history import WxrError, read_history
 
 __all__ = ["CorpusError", "Example", "detect_format", "load_corpus", "load_file"]
 
 _LABELS = {"spam": 1, "1": 1, "true": 1, "yes": 1, "ham": 0, "0": 0, "false": 0, "no": 0}
 _SKIP_SUFFIXES = {".md", ".txt.md", ".rst", ".py", ".json", ".skops", ".gz", ".zip"}
-_WP = "{http://wordpress.org/export/1.2/}"
 
 
 class CorpusError(ValueError):
@@ -90,37 +89,17 @@ def _read_tsv(path: Path, source: str) -> list[Example]:
     return out
 
 
-def _child(node: ET.Element, name: str) -> str:
-    found = node.find(_WP + name)
-    return (found.text or "") if found is not None else ""
-
-
 def _read_wxr(path: Path, source: str) -> list[Example]:
+    """Read an export's spam and approved comments (trash and pending carry no verdict)."""
     try:
-        # Exports are files an admin chose; expat (2.4+) refuses entity expansion bombs and
-        # never fetches external entities, so the stdlib parser is safe enough here.
-        root = ET.parse(path).getroot()  # noqa: S314
-    except ET.ParseError as exc:
-        raise CorpusError(f"{path}: not well-formed XML ({exc})") from None
-    language = (root.findtext("channel/language") or "").strip()
-    out = []
-    for item in root.iter("item"):
-        permalink = (item.findtext("link") or "").strip()
-        for node in item.iter(_WP + "comment"):
-            status = _child(node, "comment_approved").strip().lower()
-            if status not in ("spam", "1"):
-                continue  # pending, trash and the like carry no verdict
-            comment = CommentInput(
-                content=_child(node, "comment_content"),
-                author_name=_child(node, "comment_author"),
-                author_email=_child(node, "comment_author_email"),
-                author_url=_child(node, "comment_author_url"),
-                author_ip=_child(node, "comment_author_IP"),
-                permalink=permalink,
-                language=language,
-            )
-            out.append(Example(comment, 1 if status == "spam" else 0, source=source))
-    return out
+        history = read_history(path)
+    except WxrError as exc:
+        raise CorpusError(str(exc)) from None
+    return [
+        Example(h.comment, 1 if h.status == "spam" else 0, source=source)
+        for h in history
+        if h.status in ("spam", "approved")
+    ]
 
 
 _READERS = {"csv": _read_csv, "youtube": _read_youtube, "tsv": _read_tsv, "wxr": _read_wxr}

@@ -57,7 +57,9 @@ class ColumnCache:
         """Return the hashed count matrix of ``texts``, as the vectorizer would build it."""
         grams = [analyzer(t) for t in texts]
         columns = self.lookup(g for row in grams for g in row)
-        indptr, indices, data = [0], [], []
+        indptr: list[int] = [0]
+        indices: list[int] = []
+        data: list[int] = []
         for row in grams:
             counted = Counter(columns[g] for g in row)
             indices.extend(counted)
