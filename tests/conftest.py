@@ -16,6 +16,8 @@ from moderation import create_app, db
 from moderation.sites import create_site
 from tests import dbs
 
+pytest_plugins = ["tests.leaks"]
+
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 
