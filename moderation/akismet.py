@@ -17,7 +17,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from . import db, screening, services, signals
+from . import db, screening, services
 from .feedback import record_feedback
 from .intake import REQUIRED, CommentIn, InvalidComment, parse_comment
 from .models import Comment, CommentStatus, Site
@@ -166,24 +166,16 @@ def _check(site: Site, comment: CommentIn, payload: dict[str, Any], is_test: boo
     session = db.session()
     key = _idempotency_key(comment)
     try:
-        stored = services.find_retry(session, site, comment, key)
-        if stored is not None:
-            session.commit()
-            return _answer(stored.status, stored.score, stored.reasons)
-        evaluation = screening.evaluate(session, site, comment, payload)
-        session.commit()
-        model = scorer()
-        score = model.score(comment, site.id)
-        decision = services.judge(
-            evaluation.signals, score, services.site_thresholds(site, model.thresholds(site.id))
-        )
+        with db.reading():
+            stored = services.find_retry(session, site, comment, key)
+            if stored is not None:
+                return _answer(stored.status, stored.score, stored.reasons)
+            evaluation = screening.evaluate(session, site, comment, payload)
+        assessment = services.assess(site, comment, evaluation, scorer())
         if is_test:  # scored, never stored, never learned from
-            session.rollback()
-            return _answer(decision.verdict, score.probability, decision.reasons)
-        row = services.store_comment(
-            session, site, comment, payload, key, score, decision, model.version_for(site.id)
-        )
-        signals.record(session, row, evaluation.signals, evaluation.fingerprint, evaluation.near)
+            decision = assessment.decision
+            return _answer(decision.verdict, assessment.score.probability, decision.reasons)
+        row = services.store_assessed(session, site, comment, payload, key, assessment)
         session.commit()
     except screening.Refused as exc:  # duplicate or flood: Akismet clients only know spam
         session.rollback()

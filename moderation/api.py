@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from sqlalchemy.exc import IntegrityError
 
-from . import db, metrics, screening, services, signals
+from . import db, metrics, screening, services
 from .bodies import read_payload
 from .errors import Problem, client_language
 from .intake import InvalidComment, parse_comment
@@ -81,14 +81,8 @@ def submit() -> Response:
             if retry is not None:
                 return _answer(services.original_answer(retry), 200)
             evaluation = screening.evaluate(session, site, comment, payload)  # 409, 429, signals
-        model = scorer()
-        score = model.score(comment, site.id)
-        thresholds = services.site_thresholds(site, model.thresholds(site.id))
-        decision = services.judge(evaluation.signals, score, thresholds)
-        row = services.store_comment(
-            session, site, comment, payload, key, score, decision, model.version_for(site.id)
-        )
-        signals.record(session, row, evaluation.signals, evaluation.fingerprint, evaluation.near)
+        assessment = services.assess(site, comment, evaluation, scorer())
+        row = services.store_assessed(session, site, comment, payload, key, assessment)
         session.commit()
     except IntegrityError:
         # A concurrent request with the same key won the race: answer as a retry.

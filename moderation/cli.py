@@ -128,10 +128,8 @@ def init_app(app: Flask) -> None:
     from .cli_rules import register as register_rule_commands
 
     register_rule_commands(sites_cli)
-    try:
-        from .classifier_cli import classifier_cli
-    except ImportError:  # classifier not installed yet in this checkout
-        return
+    from .classifier_cli import classifier_cli
+
     app.cli.add_command(classifier_cli)
     from .cli_learning import register as register_learning_commands
 

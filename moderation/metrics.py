@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from . import db
 from .errors import Problem
 from .models import Comment, CommentStatus, Site
+from .webhook_models import EventState, WebhookEvent
 
 bp = Blueprint("metrics", __name__)
 
@@ -74,31 +75,23 @@ class DatabaseCollector(Collector):
             oldest = oldest.replace(tzinfo=UTC)
         age.add_metric([], (db.utcnow() - oldest).total_seconds() if oldest else 0.0)
         yield age
-        backlog = _callback_backlog(self.session)
-        if backlog is not None:
-            gauge = GaugeMetricFamily(
-                "palabre_callback_backlog", "Decision callbacks waiting to be delivered"
-            )
-            gauge.add_metric([], backlog)
-            yield gauge
+        # Waiting to be sent; failed and cancelled events will never be, so they are not backlog.
+        backlog = self.session.scalar(
+            select(func.count())
+            .select_from(WebhookEvent)
+            .where(WebhookEvent.state == EventState.PENDING)
+        )
+        gauge = GaugeMetricFamily(
+            "palabre_callback_backlog", "Decision callbacks waiting to be delivered"
+        )
+        gauge.add_metric([], backlog or 0)
+        yield gauge
         model = GaugeMetricFamily("palabre_model_info", "Loaded model version", labels=["version"])
         model.add_metric([self.model_version or "none"], 1.0)
         yield model
         sites = GaugeMetricFamily("palabre_sites", "Registered sites")
         sites.add_metric([], self.session.scalar(select(func.count()).select_from(Site)) or 0)
         yield sites
-
-
-def _callback_backlog(session: Session) -> int | None:
-    """Count undelivered callback events, when the outbox exists."""
-    try:
-        from .models import WebhookEvent  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    column = getattr(WebhookEvent, "delivered_at", None)
-    if column is None:
-        return None
-    return session.scalar(select(func.count()).select_from(WebhookEvent).where(column.is_(None)))
 
 
 @bp.get("/metrics")

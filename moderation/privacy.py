@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from .db import utcnow
 from .models import Comment, CommentStatus, StatusChange
+from .webhook_models import Feedback, WebhookEvent
 
 ERASED_NAME = "[erased]"
 _IP_FIELDS = ("author_ip", "user_ip", "REMOTE_ADDR")
@@ -91,17 +92,9 @@ def erase(session: Session, email: str) -> int:
         c.reasons = [
             {"source": r.get("source", ""), "code": r.get("code", "")} for r in c.reasons or []
         ]
-        _erase_feedback(session, c.id)
+    # Training examples carry the as-submitted payload: they go with the personal data.
+    session.execute(delete(Feedback).where(Feedback.comment_id.in_([c.id for c in comments])))
     return len(comments)
-
-
-def _erase_feedback(session: Session, comment_id: int) -> None:
-    """Drop training examples built from an erased comment, when that table exists."""
-    from . import models
-
-    feedback = getattr(models, "Feedback", None)
-    if feedback is not None and hasattr(feedback, "comment_id"):
-        session.execute(delete(feedback).where(feedback.comment_id == comment_id))
 
 
 @dataclass(frozen=True)
@@ -121,7 +114,8 @@ def apply_retention(session: Session, spam_days: int, ip_days: int) -> Retention
     ids = list(session.scalars(old_spam))
     for chunk in range(0, len(ids), 500):
         part = ids[chunk : chunk + 500]
-        _delete_dependents(session, part)
+        for table in (Feedback, WebhookEvent):
+            session.execute(delete(table).where(table.comment_id.in_(part)))
         session.execute(delete(StatusChange).where(StatusChange.comment_id.in_(part)))
         session.execute(delete(Comment).where(Comment.id.in_(part)))
     anonymised = 0
@@ -138,13 +132,3 @@ def apply_retention(session: Session, spam_days: int, ip_days: int) -> Retention
         }
         anonymised += 1
     return RetentionReport(spam_purged=len(ids), ips_anonymised=anonymised)
-
-
-def _delete_dependents(session: Session, comment_ids: list[int]) -> None:
-    """Delete rows of other tables that point at the purged comments."""
-    from . import models
-
-    for name in ("Feedback", "WebhookEvent"):
-        table = getattr(models, name, None)
-        if table is not None and hasattr(table, "comment_id"):
-            session.execute(delete(table).where(table.comment_id.in_(comment_ids)))

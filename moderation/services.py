@@ -12,7 +12,9 @@ from .intake import CommentIn
 from .models import ActorType, Comment, CommentStatus, Site, StatusChange
 from .outbox import record_event
 from .policy import Decision, Signal, Thresholds, decide
-from .scoring import ScoreResult
+from .scoring import Scorer, ScoreResult
+from .screening import Evaluation
+from .signals import record as record_signals
 
 
 class IdempotencyConflict(Exception):
@@ -122,6 +124,45 @@ def judge(signals: list[Signal], score: ScoreResult, thresholds: Thresholds) -> 
     return decide(signals, score.probability, thresholds, score.explanation)
 
 
+@dataclass(frozen=True)
+class Assessment:
+    """A screened comment's score and decision, before anything is stored."""
+
+    evaluation: Evaluation
+    score: ScoreResult
+    decision: Decision
+    model_version: str
+
+
+def assess(site: Site, comment: CommentIn, evaluation: Evaluation, model: Scorer) -> Assessment:
+    """Score a screened comment with the site's model and decide; touches no database.
+
+    Every entry point (the intake API, Akismet) goes through here, so they cannot drift.
+    """
+    score = model.score(comment, site.id)
+    thresholds = site_thresholds(site, model.thresholds(site.id))
+    decision = judge(evaluation.signals, score, thresholds)
+    return Assessment(evaluation, score, decision, model.version_for(site.id))
+
+
+def store_assessed(
+    session: Session,
+    site: Site,
+    comment: CommentIn,
+    payload: dict[str, Any],
+    idempotency_key: str | None,
+    assessment: Assessment,
+) -> Comment:
+    """Store an assessed comment with its audit row, outbox event and rule hits."""
+    a = assessment
+    row = store_comment(
+        session, site, comment, payload, idempotency_key, a.score, a.decision, a.model_version
+    )
+    ev = a.evaluation
+    record_signals(session, row, ev.signals, ev.fingerprint, ev.near)
+    return row
+
+
 def original_answer(row: Comment) -> dict[str, Any]:
     """Return the body the intake endpoint answered when it stored ``row`` (for retries)."""
     return {"id": row.id, **{k: v for k, v in row.intake_response.items() if k != "id"}}
@@ -160,6 +201,9 @@ def describe(row: Comment) -> dict[str, Any]:
 
 
 __all__ = [
+    "Assessment",
+    "assess",
+    "store_assessed",
     "CommentStatus",
     "IdempotencyConflict",
     "Submission",

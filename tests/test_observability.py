@@ -121,3 +121,19 @@ def test_formatter_escapes_control_characters() -> None:
     line = JsonFormatter().format(record)
     assert "\n" not in line and "\r" not in line and "\x00" not in line
     assert json.loads(line)["msg"] == "a\nb\rc\x00"
+
+
+def test_callback_backlog_counts_only_events_still_to_send(app: Flask, client, site_key) -> None:
+    from moderation import db
+    from moderation.models import Site
+    from moderation.webhook_models import EventState, WebhookEvent
+
+    with app.app_context(), db.transaction() as s:
+        site_id = s.query(Site.id).scalar()
+        states = [EventState.PENDING, EventState.PENDING, EventState.FAILED]
+        states += [EventState.CANCELLED, EventState.DELIVERED]
+        for n, state in enumerate(states):
+            s.add(WebhookEvent(event_id=f"evt_{n}", site_id=site_id, type="comment.approved",
+                               payload={}, state=state))  # fmt: skip
+    text = client.get("/metrics").get_data(as_text=True)
+    assert metric(text, "palabre_callback_backlog") == 2
