@@ -16,12 +16,16 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("sites", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("webhook_secret_sealed", sa.String(length=255), nullable=True))
+        batch_op.add_column(
+            sa.Column("webhook_secret_sealed", sa.String(length=255), nullable=True)
+        )
         batch_op.add_column(
             sa.Column("require_signature", sa.Boolean(), nullable=False, server_default=sa.false())
         )
         batch_op.add_column(sa.Column("callback_url", sa.String(length=2000), nullable=True))
-        batch_op.add_column(sa.Column("callback_disabled_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(
+            sa.Column("callback_disabled_at", sa.DateTime(timezone=True), nullable=True)
+        )
 
     op.create_table(
         "webhook_events",

@@ -1,0 +1,68 @@
+"""The SQL a new comment runs uses indexes, not scans of the site's comments (SQLite plans).
+
+SQLite plans from default estimates until ANALYZE has run, as on a fresh installation; a
+lookup that falls back to a scan grows slower with every stored comment, so the intake's
+throughput would decay with the site's age. PostgreSQL plans from its own statistics.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import event, text
+
+from moderation import db
+from tests.rules_helpers import author, configure, post
+
+
+@pytest.fixture
+def statements(app, database_url) -> list[tuple[str, Any]]:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite query plans")
+    seen: list[tuple[str, Any]] = []
+
+    def record(_conn, _cursor, statement, parameters, _context, _many) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(db.engine_for(app), "before_cursor_execute", record)
+    return seen
+
+
+def plan(app, statement: str, parameters: Any) -> str:
+    with app.app_context():
+        rows = (
+            db.session()
+            .execute(text("SELECT 1"))
+            .connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+        )
+        return "\n".join(str(r[-1]) for r in rows)
+
+
+@pytest.mark.usefixtures("keyword_model")
+def test_intake_lookups_use_their_indexes(app, client, auth, statements) -> None:
+    configure(app, {"flood.mode": "off", "trusted_authors.mode": "on", "campaign.mode": "on"})
+    for n in range(3):
+        content = (
+            f"Merci pour cet article numéro {n}, il explique bien la situation à Bamako et les "
+            "difficultés des commerçants du grand marché depuis la hausse des prix du carburant"
+        )
+        body = author(content=content, external_id=f"wp-{n}")
+        assert post(client, auth, body, **{"Idempotency-Key": f"k-{n}"}).status_code == 201
+    lookups = [
+        (s, p)
+        for s, p in statements
+        if "FROM comments" in s and not s.lstrip().upper().startswith("INSERT")
+    ]
+    kinds = {
+        "duplicate": "content_hash =",
+        "near-duplicate": "simhash_b0 =",
+        "trusted author": "count(comments.id)",
+        "retry": "external_id =",
+    }
+    for kind, marker in kinds.items():
+        assert any(marker in s for s, _p in lookups), f"no {kind} lookup was run"
+    for statement, parameters in lookups:
+        how = plan(app, statement, parameters)
+        assert "SCAN comments" not in how, (statement, how)
+        assert "ix_comments_site_created" not in how, (statement, how)
