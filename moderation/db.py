@@ -60,7 +60,9 @@ def make_engine(url: str, *, busy_timeout_ms: int = 30_000, synchronous: str = "
         return create_engine(
             url, pool_pre_ping=True, pool_size=5, max_overflow=5, connect_args=args
         )
-    engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
+    engine = create_engine(
+        url, connect_args={"timeout": busy_timeout_ms / 1000}, pool_use_lifo=True
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -70,6 +72,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = 30_000, synchronous: str = "
         cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cur.execute(f"PRAGMA synchronous={synchronous.upper()}")
         cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA cache_size=-32000")
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -1,6 +1,7 @@
-"""Flood control and per-site rate limits, stored where every worker sees them.
+"""Flood control and per-site rate limits: per process in memory, or shared through Redis.
 
-Flask-Limiter provides the storage (``memory://`` by default, Redis when
+Flask-Limiter provides the storage (``memory://`` by default, served by
+moderation.memory_limits, which starts no threads; Redis when
 MODERATION_RATELIMIT_STORAGE_URI is ``redis://...``) and the moving-window strategy. The keys
 name the site and the commenter from the payload (author_ip, author_email), never the
 address of the site's server that sends the webhook.
@@ -18,6 +19,7 @@ from flask_limiter import Limiter
 from limits import RateLimitItem, RateLimitItemPerSecond, parse_many
 from limits.strategies import RateLimiter
 
+from . import memory_limits
 from .intake import CommentIn
 from .models import Site
 from .policy import Effect, Signal
@@ -51,12 +53,19 @@ def _no_key() -> str:
     return ""  # Flask-Limiter wants a key function; our limits name their keys themselves
 
 
+def storage_uri(configured: str) -> str:
+    """Return the storage to use: ``memory://`` is served by our thread-free equivalent."""
+    if configured.split("://", 1)[0] == "memory":
+        return f"{memory_limits.SCHEME}://"
+    return configured
+
+
 def init_app(app: Flask) -> None:
     """Create the app's limiter on the configured storage."""
     limiter = Limiter(
         _no_key,
         app=app,
-        storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+        storage_uri=storage_uri(app.config["RATELIMIT_STORAGE_URI"]),
         strategy="moving-window",
         key_prefix=PREFIX,
     )

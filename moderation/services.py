@@ -15,6 +15,7 @@ from .policy import Decision, Signal, Thresholds, decide
 from .scoring import Scorer, ScoreResult
 from .screening import Evaluation
 from .signals import record as record_signals
+from .signals import stored_columns
 
 
 class IdempotencyConflict(Exception):
@@ -64,8 +65,12 @@ def store_comment(
     score: ScoreResult,
     decision: Decision,
     model_version: str,
+    columns: dict[str, Any] | None = None,
 ) -> Comment:
-    """Add the comment and its first audit entry; the caller commits."""
+    """Add the comment and its first audit entry; the caller commits.
+
+    ``columns`` are further Comment columns set in the same INSERT (fingerprint, campaign).
+    """
     row = Comment(
         site_id=site.id,
         idempotency_key=idempotency_key or None,
@@ -88,6 +93,7 @@ def store_comment(
         status=decision.verdict,
         reasons=decision.reasons,
         model_version=model_version,
+        **(columns or {}),
     )
     # The answer is kept for retries; its id is added on reading, so storing it costs no
     # second UPDATE after the INSERT.
@@ -154,12 +160,19 @@ def store_assessed(
     assessment: Assessment,
 ) -> Comment:
     """Store an assessed comment with its audit row, outbox event and rule hits."""
-    a = assessment
+    a, ev = assessment, assessment.evaluation
     row = store_comment(
-        session, site, comment, payload, idempotency_key, a.score, a.decision, a.model_version
+        session,
+        site,
+        comment,
+        payload,
+        idempotency_key,
+        a.score,
+        a.decision,
+        a.model_version,
+        stored_columns(ev.fingerprint, ev.near),
     )
-    ev = a.evaluation
-    record_signals(session, row, ev.signals, ev.fingerprint, ev.near)
+    record_signals(session, row, ev.signals, ev.near)
     return row
 
 

@@ -115,27 +115,31 @@ def find_duplicate(
     ).first()
 
 
+def stored_columns(fp: Fingerprint, near: list[tuple[int, str, int | None]]) -> dict[str, Any]:
+    """Return the comment's fingerprint and campaign columns, set in its INSERT."""
+    columns: dict[str, Any] = {"content_hash": fp.content_hash, "simhash": fp.signed}
+    if fp.bands is not None:
+        for i, band in enumerate(fp.bands):
+            columns[f"simhash_b{i}"] = band
+    if near:
+        known = [campaign for _id, _email, campaign in near if campaign is not None]
+        columns["campaign_id"] = min(known) if known else min(cid for cid, _e, _c in near)
+    return columns
+
+
 def record(
     session: Session,
     row: Comment,
     signals: list[Signal],
-    fp: Fingerprint,
     near: list[tuple[int, str, int | None]],
 ) -> None:
-    """Store the fingerprint, join the comment to its campaign, log one RuleHit per signal."""
-    row.content_hash = fp.content_hash
-    row.simhash = fp.signed
-    if fp.bands is not None:
-        row.simhash_b0, row.simhash_b1, row.simhash_b2, row.simhash_b3 = fp.bands
-    if near:
-        known = [campaign for _id, _email, campaign in near if campaign is not None]
-        campaign_id = min(known) if known else min(cid for cid, _e, _c in near)
-        row.campaign_id = campaign_id
-        ids = [cid for cid, _e, campaign in near if campaign is None]
+    """Join the near-duplicates to the comment's campaign, log one RuleHit per signal."""
+    ids = [cid for cid, _e, campaign in near if campaign is None]
+    if ids and row.campaign_id is not None:
         session.execute(
             update(Comment)
             .where(Comment.id.in_(ids), Comment.campaign_id.is_(None))
-            .values(campaign_id=campaign_id)
+            .values(campaign_id=row.campaign_id)
             .execution_options(synchronize_session=False)
         )
     for signal in signals:
