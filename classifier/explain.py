@@ -159,46 +159,75 @@ class Explainer:
         """Return the decision margin and the `top` strongest reasons for one comment.
 
         One comment needs no sparse matrices: the rows are built as (column, value) arrays,
-        and the signals are computed once for both the margin and their reasons.
+        and the signals are computed once for both the margin and their reasons. The
+        character n-grams (char_wb: never across a space) are analysed once per distinct
+        word and serve both the margin and the per-word reasons.
         """
         ((c, text),) = prepare_comments([comment])
         hits = comment_signals(c, text)
         cw, vw = self._row(self.word_columns, self.word_analyzer, self.idf_words, text.norm)
-        cc, vc = self._row(self.char_columns, self.char_analyzer, self.idf_chars, text.norm)
-        cs = np.fromiter((self.signal_index[k] for k in hits), dtype=np.int64, count=len(hits))
-        vs = np.fromiter((h.value for h in hits.values()), dtype=np.float64, count=len(hits))
-        vs = vs / self.signal_scale[cs]
-        margin = (
-            float(vw @ self.coef_words[cw] + vc @ self.coef_chars[cc] + vs @ self.coef_signals[cs])
-            + self.intercept
-        )
-        cols = np.concatenate([cw, cc + self.n_words, cs + self.n_words + self.n_chars])
-        vals = np.concatenate([vw, vc, vs])
-        reasons = self._token_reasons(text, cols, vals) + self._signal_reasons(hits, cols, vals)
-        reasons = [r for r in reasons if abs(r.weight) >= min_weight and r.weight != 0]
-        reasons.sort(key=lambda r: -abs(r.weight))
-        return margin, reasons[:top]
-
-    def _token_reasons(self, text: Field, cols: np.ndarray, vals: np.ndarray) -> list[Reason]:
-        contrib: dict[str, float] = defaultdict(float)
         tokens = [(m.group(0), m.start(), m.end()) for m in _TOKEN_RE.finditer(text.norm)]
-        # Character n-grams: share each n-gram's contribution among the words it occurs in.
-        in_chars = (cols >= self.n_words) & (cols < self.n_words + self.n_chars)
-        char_contrib = {
-            int(j) - self.n_words: v * self.coef_chars[int(j) - self.n_words]
-            for j, v in zip(cols[in_chars], vals[in_chars], strict=True)
-        }
         per_token = {tok: Counter(self.char_analyzer(tok)) for tok, _, _ in tokens}
         total: Counter[str] = Counter()
         for tok, _, _ in tokens:
             total.update(per_token[tok])
         char_cols = self.char_columns.lookup(total)
+        cc, vc = self._weighted(char_cols, total, self.idf_chars)
+        cs = np.fromiter((self.signal_index[k] for k in hits), dtype=np.int64, count=len(hits))
+        vs = np.fromiter((h.value for h in hits.values()), dtype=np.float64, count=len(hits))
+        vs = vs / self.signal_scale[cs]
+        char_share = vc * self.coef_chars[cc]
+        margin = (
+            float(vw @ self.coef_words[cw] + char_share.sum() + vs @ self.coef_signals[cs])
+            + self.intercept
+        )
+        cols = np.concatenate([cw, cs + self.n_words + self.n_chars])
+        vals = np.concatenate([vw, vs])
+        char_contrib = dict(zip(cc.tolist(), char_share.tolist(), strict=True))
+        reasons = self._token_reasons(
+            text, tokens, per_token, total, char_cols, char_contrib, cols, vals
+        )
+        reasons += self._signal_reasons(hits, cols, vals)
+        reasons = [r for r in reasons if abs(r.weight) >= min_weight and r.weight != 0]
+        reasons.sort(key=lambda r: -abs(r.weight))
+        return margin, reasons[:top]
+
+    @staticmethod
+    def _weighted(
+        columns: dict[str, int], counts: Counter[str], idf: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return the tf-idf row (columns, values) of n-gram counts, as ``_row`` would."""
+        counted: Counter[int] = Counter()
+        for gram, n in counts.items():
+            counted[columns[gram]] += n
+        cols = np.fromiter(counted.keys(), dtype=np.int64, count=len(counted))
+        vals = np.fromiter(counted.values(), dtype=np.float64, count=len(counted))
+        vals = (np.log(vals) + 1.0) * idf[cols]
+        norm = float(np.sqrt(vals @ vals))
+        return cols, (vals / norm if norm else vals)
+
+    def _token_reasons(
+        self,
+        text: Field,
+        tokens: list[tuple[str, int, int]],
+        per_token: dict[str, Counter[str]],
+        total: Counter[str],
+        char_cols: dict[str, int],
+        char_contrib: dict[int, float],
+        cols: np.ndarray,
+        vals: np.ndarray,
+    ) -> list[Reason]:
+        contrib: dict[str, float] = defaultdict(float)
+        # Character n-grams: share each n-gram's contribution among the words it occurs in.
         sharing = Counter(char_cols.values())  # hash collisions split a column's weight
-        for tok, _, _ in tokens:
-            for gram, n in per_token[tok].items():
+        occurrences = Counter(tok for tok, _, _ in tokens)
+        for tok, grams in per_token.items():
+            share = 0.0
+            for gram, n in grams.items():
                 j = char_cols[gram]
                 if j in char_contrib:
-                    contrib[tok] += char_contrib[j] * n / total[gram] / sharing[j]
+                    share += char_contrib[j] * n / total[gram] / sharing[j]
+            contrib[tok] += share * occurrences[tok]
         # Word n-grams: unigrams join their word, longer n-grams become phrases.
         in_words = cols < self.n_words
         word_contrib = {

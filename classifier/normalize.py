@@ -144,6 +144,13 @@ def normalize_with_offsets(text: str) -> Mapped:
     """Normalise `text` and return, for each output character, its index in `text`."""
     if not isinstance(text, str):
         text = "" if text is None else str(text)
+    if len(text) > _CACHED_CHARS:
+        return _normalize(text)
+    cur, offsets = _cached(text)
+    return cur, list(offsets)
+
+
+def _normalize(text: str) -> Mapped:
     cur, offsets = _one_pass(text, list(range(len(text))))
     for _ in range(3):  # only escaped markup ("&amp;lt;b&amp;gt;") can need another pass
         if "&" not in cur and "<" not in cur:
@@ -155,9 +162,24 @@ def normalize_with_offsets(text: str) -> Mapped:
     return cur, offsets
 
 
+# One comment is normalised by several readers in one request (the duplicate fingerprint,
+# the classifier, the word lists): the last few short texts are kept, so it is done once.
+_CACHED_CHARS = 4000
+
+
+@lru_cache(maxsize=128)
+def _cached(text: str) -> tuple[str, tuple[int, ...]]:
+    cur, offsets = _normalize(text)
+    return cur, tuple(offsets)
+
+
 def normalize_text(text: str) -> str:
     """Return the canonical form of `text`: NFKC, case-folded, no marks, look-alikes folded."""
-    return normalize_with_offsets(text)[0]
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    if len(text) > _CACHED_CHARS:
+        return _normalize(text)[0]
+    return _cached(text)[0]
 
 
 def original_span(offsets: list[int], start: int, end: int, source: str) -> tuple[int, int]:

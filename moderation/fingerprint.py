@@ -11,6 +11,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from classifier.normalize import normalize_text
 
 BANDS = 4
@@ -43,22 +45,20 @@ def to_unsigned(value: int) -> int:
     return value + (1 << 64) if value < 0 else value
 
 
-def _hash64(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
-
-
 def simhash(words: list[str]) -> int:
     """Return the 64-bit SimHash of ``words``, each occurrence weighing one.
 
     Single words rather than shingles: comments are short, and a changed word then moves only
     one feature in ``len(words)``, which keeps light edits within a few bits.
     """
-    weights = [0] * 64
-    for word in words:
-        h = _hash64(word)
-        for bit in range(64):
-            weights[bit] += 1 if h >> bit & 1 else -1
-    return sum(1 << bit for bit in range(64) if weights[bit] > 0)
+    if not words:
+        return 0
+    digests = b"".join(hashlib.blake2b(w.encode(), digest_size=8).digest() for w in words)
+    # Row i: the 64 bits of word i's 8-byte BLAKE2b hash read as a big-endian integer, most
+    # significant bit first.
+    bits = np.unpackbits(np.frombuffer(digests, dtype=np.uint8).reshape(len(words), 8), axis=1)
+    votes = 2 * bits.sum(axis=0, dtype=np.int64) - len(words)  # +1 per set bit, -1 per clear
+    return sum(1 << (63 - i) for i in np.flatnonzero(votes > 0).tolist())
 
 
 def bands(value: int) -> tuple[int, ...]:

@@ -15,7 +15,7 @@ from . import settings as site_settings
 from .db import utcnow
 from .fingerprint import Fingerprint, fingerprint
 from .intake import CommentIn
-from .models import Comment, Site
+from .models import Site
 from .policy import Effect, Signal
 from .settings import Mode, SettingsError, SiteSettings
 from .signals import find_duplicate, gather_context
@@ -50,10 +50,10 @@ def settings_for(site: Site) -> SiteSettings:
         return SiteSettings(low_threshold=site.low_threshold, high_threshold=site.high_threshold)
 
 
-def _duplicate(original: Comment | None, mode: Mode) -> list[Signal]:
+def _duplicate(original: int | None, mode: Mode) -> list[Signal]:
     if original is None:
         return []
-    detail = f"same content by the same author on the same post as comment {original.id}"
+    detail = f"same content by the same author on the same post as comment {original}"
     if mode == Mode.ON:
         raise Refused(409, "duplicate", detail)
     return [Signal("duplicate.exact", detail, Effect.BLOCK, shadow=True)]

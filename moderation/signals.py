@@ -99,11 +99,11 @@ def find_duplicate(
     fp: Fingerprint,
     settings: SiteSettings,
     now: datetime,
-) -> Comment | None:
-    """Return an earlier comment with the same content by the same author on the same post."""
+) -> int | None:
+    """Return the id of an earlier comment with the same content, author and post."""
     since = now - timedelta(hours=settings.duplicate.window_hours)
-    return session.scalars(
-        select(Comment)
+    return session.connection().scalar(
+        select(Comment.id)
         .where(
             Comment.site_id == site.id,
             Comment.content_hash == fp.content_hash,
@@ -112,7 +112,7 @@ def find_duplicate(
             Comment.created_at >= since,
         )
         .limit(1)
-    ).first()
+    )
 
 
 def stored_columns(fp: Fingerprint, near: list[tuple[int, str, int | None]]) -> dict[str, Any]:
