@@ -13,6 +13,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
 from typing import Any, get_type_hints
 
 from .models import Site
@@ -219,10 +220,16 @@ def _check(key: str, value: Any) -> Any:
     return value
 
 
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    """Return a settings class's resolved field types (read on every comment: kept)."""
+    return get_type_hints(cls)
+
+
 def _section(name: str, cls: type, data: Any) -> Any:
     if not isinstance(data, dict):
         raise SettingsError(f"{name} must be an object")
-    hints = get_type_hints(cls)
+    hints = _hints(cls)
     known = {f.name for f in dataclasses.fields(cls)}
     unknown = sorted(set(data) - known)
     if unknown:
@@ -242,7 +249,7 @@ def from_dict(data: dict[str, Any]) -> SiteSettings:
     unknown = sorted(set(data) - set(TOP_LEVEL) - set(SECTIONS))
     if unknown:
         raise SettingsError(f"unknown setting {unknown[0]!r}")
-    hints = get_type_hints(SiteSettings)
+    hints = _hints(SiteSettings)
     values: dict[str, Any] = {}
     for key in TOP_LEVEL:
         if key in data:
