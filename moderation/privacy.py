@@ -88,13 +88,21 @@ def erase(session: Session, email: str) -> int:
         c.author_url = c.author_ip = c.user_agent = c.referrer = ""
         c.payload = {"erased": True}
         c.intake_response = {"id": c.id, "status": str(c.status), "erased": True}
-        # Reasons may quote the text (spans, "the word 'x'"): keep only what fired.
-        c.reasons = [
-            {"source": r.get("source", ""), "code": r.get("code", "")} for r in c.reasons or []
-        ]
+        c.reasons = _codes_only(c.reasons)
+    ids = [c.id for c in comments]
+    # Webhook events, sent or still queued, carry the reasons too: the site gets codes only.
+    for event in session.scalars(select(WebhookEvent).where(WebhookEvent.comment_id.in_(ids))):
+        data = dict(event.payload.get("data") or {})
+        data["reasons"] = _codes_only(data.get("reasons"))
+        event.payload = {**event.payload, "data": data}
     # Training examples carry the as-submitted payload: they go with the personal data.
-    session.execute(delete(Feedback).where(Feedback.comment_id.in_([c.id for c in comments])))
+    session.execute(delete(Feedback).where(Feedback.comment_id.in_(ids)))
     return len(comments)
+
+
+def _codes_only(reasons: list[dict[str, Any]] | None) -> list[dict[str, str]]:
+    """Keep only which signals fired: reasons may quote the text (spans, "the word 'x'")."""
+    return [{"source": r.get("source", ""), "code": r.get("code", "")} for r in reasons or []]
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from moderation import db
 from moderation.db import utcnow
 from moderation.models import Comment, Site, StatusChange
 from moderation.privacy import anonymise_ip
+from moderation.webhook_models import WebhookEvent
 
 GOOD = {
     "content": "Un avis personnel",
@@ -88,3 +89,29 @@ def test_recent_comments_are_left_alone(app, runner, comments) -> None:
 )
 def test_anonymise_ip(ip: str, masked: str) -> None:
     assert anonymise_ip(ip) == masked
+
+
+def test_erase_scrubs_the_reasons_in_recorded_webhook_events(app, client, auth, runner) -> None:
+    with app.app_context(), db.transaction() as s:
+        s.execute(
+            update(Site).values(
+                callback_url="https://lemali.example/palabre-callback",
+                settings={"flood": {"mode": "off"}, "words": {"moderated": ["tontine"]}},
+            )
+        )
+    body = {**GOOD, "content": "Rejoignez ma tontine, Fatou vous attend"}
+    assert client.post("/api/v1/comments", json=body, headers=auth).status_code == 201
+
+    def event_payloads() -> list[str]:
+        with app.app_context():
+            return [json.dumps(p) for p in db.session().scalars(select(WebhookEvent.payload))]
+
+    before = event_payloads()
+    assert before and any("tontine" in p for p in before)  # the reason quotes the word
+    assert runner.invoke(args=["privacy", "erase", "fatou@example.sn", "--yes"]).exit_code == 0
+    after = event_payloads()
+    assert len(after) == len(before)
+    for payload in after:
+        assert "tontine" not in payload and "Fatou" not in payload
+        reasons = json.loads(payload)["data"]["reasons"]
+        assert reasons and all(set(r) == {"source", "code"} for r in reasons)
