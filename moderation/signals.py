@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, union, update
+from sqlalchemy import Select, bindparam, func, select, union, update
 from sqlalchemy.orm import Session
 
 from . import language
@@ -26,15 +26,40 @@ from .settings import Mode, SiteSettings
 MAX_CANDIDATES = 1000
 
 
+# The intake's lookups are built once with bound parameters: SQLAlchemy then reuses their
+# compiled form without rebuilding the statement and its cache key for every comment.
+_APPROVED_BEFORE = select(func.count(Comment.id)).where(
+    Comment.site_id == bindparam("site_id"),
+    Comment.author_email == bindparam("email"),
+    Comment.author_name == bindparam("name"),
+    Comment.status == CommentStatus.APPROVED,
+)
+
+
 def approved_before(session: Session, site: Site, comment: CommentIn) -> int:
     """Count the site's approved comments by the same name and email (WordPress's rule)."""
-    query = select(func.count(Comment.id)).where(
-        Comment.site_id == site.id,
-        Comment.author_email == comment.author_email,
-        Comment.author_name == comment.author_name,
-        Comment.status == CommentStatus.APPROVED,
-    )
-    return session.scalar(query) or 0
+    params = {"site_id": site.id, "email": comment.author_email, "name": comment.author_name}
+    return session.scalar(_APPROVED_BEFORE, params) or 0
+
+
+def _near_duplicates_query() -> Select[Any]:
+    bands = (Comment.simhash_b0, Comment.simhash_b1, Comment.simhash_b2, Comment.simhash_b3)
+    fields = (Comment.id, Comment.simhash, Comment.author_email, Comment.campaign_id)
+    # One SELECT per band, each answered by its (site_id, band, created_at) index; an OR of
+    # the four bands would be planned as a scan of the site's whole window.
+    per_band = [
+        select(*fields).where(
+            Comment.site_id == bindparam("site_id"),
+            column == bindparam(f"b{i}"),
+            Comment.created_at >= bindparam("since"),
+        )
+        for i, column in enumerate(bands)
+    ]
+    found = union(*per_band).subquery()
+    return select(found).order_by(found.c.id.desc()).limit(MAX_CANDIDATES)
+
+
+_NEAR_DUPLICATES = _near_duplicates_query()
 
 
 def near_duplicates(
@@ -44,17 +69,9 @@ def near_duplicates(
     if fp.bands is None or fp.simhash is None:
         return []
     conf = settings.campaign
-    since = now - timedelta(hours=conf.window_hours)
-    columns = (Comment.simhash_b0, Comment.simhash_b1, Comment.simhash_b2, Comment.simhash_b3)
-    fields = (Comment.id, Comment.simhash, Comment.author_email, Comment.campaign_id)
-    # One SELECT per band, each answered by its (site_id, band, created_at) index; an OR of
-    # the four bands would be planned as a scan of the site's whole window.
-    per_band = [
-        select(*fields).where(Comment.site_id == site.id, col == band, Comment.created_at >= since)
-        for col, band in zip(columns, fp.bands, strict=True)
-    ]
-    found = union(*per_band).subquery()
-    rows = session.execute(select(found).order_by(found.c.id.desc()).limit(MAX_CANDIDATES)).all()
+    params = {"site_id": site.id, "since": now - timedelta(hours=conf.window_hours)}
+    params.update({f"b{i}": band for i, band in enumerate(fp.bands)})
+    rows = session.execute(_NEAR_DUPLICATES, params).all()
     return [
         (cid, email.lower(), campaign)
         for cid, value, email, campaign in rows
@@ -92,6 +109,19 @@ def gather_context(
     return ctx, near
 
 
+_DUPLICATE = (
+    select(Comment.id)
+    .where(
+        Comment.site_id == bindparam("site_id"),
+        Comment.content_hash == bindparam("content_hash"),
+        Comment.post_id == bindparam("post_id"),
+        func.lower(Comment.author_email) == bindparam("email"),
+        Comment.created_at >= bindparam("since"),
+    )
+    .limit(1)
+)
+
+
 def find_duplicate(
     session: Session,
     site: Site,
@@ -101,18 +131,14 @@ def find_duplicate(
     now: datetime,
 ) -> int | None:
     """Return the id of an earlier comment with the same content, author and post."""
-    since = now - timedelta(hours=settings.duplicate.window_hours)
-    return session.connection().scalar(
-        select(Comment.id)
-        .where(
-            Comment.site_id == site.id,
-            Comment.content_hash == fp.content_hash,
-            Comment.post_id == comment.post_id,
-            func.lower(Comment.author_email) == comment.author_email.lower(),
-            Comment.created_at >= since,
-        )
-        .limit(1)
-    )
+    params = {
+        "site_id": site.id,
+        "content_hash": fp.content_hash,
+        "post_id": comment.post_id,
+        "email": comment.author_email.lower(),
+        "since": now - timedelta(hours=settings.duplicate.window_hours),
+    }
+    return session.scalar(_DUPLICATE, params)
 
 
 def stored_columns(fp: Fingerprint, near: list[tuple[int, str, int | None]]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from .models import Site
@@ -39,8 +39,11 @@ def rotate_key(site: Site) -> str:
     return key
 
 
+_BY_KEY_HASH = select(Site).where(Site.api_key_hash == bindparam("key_hash"))
+
+
 def site_for_key(session: Session, key: str) -> Site | None:
-    """Return the site owning ``key``, or None."""
+    """Return the site owning ``key``, or None (read on every request: built once)."""
     if not key or len(key) > 200:
         return None
-    return session.scalar(select(Site).where(Site.api_key_hash == hash_key(key)))
+    return session.scalar(_BY_KEY_HASH, {"key_hash": hash_key(key)})
