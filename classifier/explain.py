@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -167,10 +168,9 @@ class Explainer:
         hits = comment_signals(c, text)
         cw, vw = self._row(self.word_columns, self.word_analyzer, self.idf_words, text.norm)
         tokens = [(m.group(0), m.start(), m.end()) for m in _TOKEN_RE.finditer(text.norm)]
-        per_token = {tok: Counter(self.char_analyzer(tok)) for tok, _, _ in tokens}
-        total: Counter[str] = Counter()
-        for tok, _, _ in tokens:
-            total.update(per_token[tok])
+        grams_of = {tok: self.char_analyzer(tok) for tok, _, _ in tokens}
+        per_token = {tok: Counter(grams) for tok, grams in grams_of.items()}
+        total = Counter(chain.from_iterable(grams_of[tok] for tok, _, _ in tokens))
         char_cols = self.char_columns.lookup(total)
         cc, vc = self._weighted(char_cols, total, self.idf_chars)
         cs = np.fromiter((self.signal_index[k] for k in hits), dtype=np.int64, count=len(hits))
@@ -197,11 +197,12 @@ class Explainer:
         columns: dict[str, int], counts: Counter[str], idf: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Return the tf-idf row (columns, values) of n-gram counts, as ``_row`` would."""
-        counted: Counter[int] = Counter()
-        for gram, n in counts.items():
-            counted[columns[gram]] += n
-        cols = np.fromiter(counted.keys(), dtype=np.int64, count=len(counted))
-        vals = np.fromiter(counted.values(), dtype=np.float64, count=len(counted))
+        if not counts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        where = np.fromiter((columns[g] for g in counts), dtype=np.int64, count=len(counts))
+        n = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        cols, inverse = np.unique(where, return_inverse=True)  # hash collisions add up
+        vals = np.bincount(inverse, weights=n, minlength=cols.size)
         vals = (np.log(vals) + 1.0) * idf[cols]
         norm = float(np.sqrt(vals @ vals))
         return cols, (vals / norm if norm else vals)

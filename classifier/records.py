@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 COMMENT_FIELDS = (
@@ -45,7 +45,7 @@ class Span:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the span as a JSON-safe dict."""
-        return asdict(self)
+        return {"field": self.field, "start": self.start, "end": self.end}
 
 
 @dataclass(frozen=True)

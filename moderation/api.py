@@ -8,11 +8,12 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from . import db, metrics, screening, services
 from .bodies import read_payload
 from .errors import Problem, client_language
-from .intake import InvalidComment, parse_comment
+from .intake import CommentIn, InvalidComment, parse_comment
 from .messages import message
 from .models import Site
 from .scoring import scorer
@@ -24,21 +25,23 @@ F = TypeVar("F", bound=Callable[..., Any])
 MAX_IDEMPOTENCY_KEY = 255
 
 
+def authenticate(session: Session) -> Site:
+    """Return the site named by ``Authorization: Bearer <key>``; raise 401 otherwise."""
+    scheme, _, key = request.headers.get("Authorization", "").partition(" ")
+    site = site_for_key(session, key.strip()) if scheme.lower() == "bearer" else None
+    if site is None:
+        raise Problem(401, "unauthorized", headers={"WWW-Authenticate": 'Bearer realm="palabre"'})
+    g.site = site
+    return site
+
+
 def site_required(view: F) -> F:
     """Authenticate the site from ``Authorization: Bearer <key>`` and put it in ``g.site``."""
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        scheme, _, key = request.headers.get("Authorization", "").partition(" ")
-        site = None
-        if scheme.lower() == "bearer":
-            with db.reading() as s:
-                site = site_for_key(s, key.strip())
-        if site is None:
-            raise Problem(
-                401, "unauthorized", headers={"WWW-Authenticate": 'Bearer realm="palabre"'}
-            )
-        g.site = site
+        with db.reading() as s:
+            authenticate(s)
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
@@ -54,29 +57,17 @@ def _validation_problem(exc: InvalidComment) -> Problem:
 
 
 @bp.post("/comments")
-@site_required
 def submit() -> Response:
-    """Validate, score, decide and store one comment; answer with the verdict."""
-    site: Site = g.site
-    signed_id = verified_webhook_id(site)  # None unless the site requires signatures
-    payload = read_payload(request)
-    key = request.headers.get("Idempotency-Key", "").strip() or None
-    if key is not None and (len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable()):
-        raise Problem(400, "bad_request", detail="Idempotency-Key must be printable, ≤255 chars")
-    if signed_id is not None:
-        key = signed_id  # the signed id, not the unsigned header: a replay answers as a retry
-    try:
-        comment = parse_comment(
-            payload,
-            max_chars=current_app.config["MAX_COMMENT_CHARS"],
-            check_deliverability=current_app.config["CHECK_EMAIL_DELIVERABILITY"],
-        )
-    except InvalidComment as exc:
-        raise _validation_problem(exc) from None
+    """Validate, score, decide and store one comment; answer with the verdict.
 
+    Authentication, the retry lookup and the rules' reads share one read transaction; the
+    comment is then written in a second, short one.
+    """
     session = db.session()
     try:
         with db.reading():
+            site = authenticate(session)
+            comment, payload, key = _read_comment(site)
             retry = services.find_retry(session, site, comment, key)
             if retry is not None:
                 return _answer(services.original_answer(retry), 200)
@@ -103,6 +94,26 @@ def submit() -> Response:
     resp = _answer(services.original_answer(row), 201)
     resp.headers["Location"] = url_for("api.show", comment_id=row.id)
     return resp
+
+
+def _read_comment(site: Site) -> tuple[CommentIn, dict[str, Any], str | None]:
+    """Check the signature, read and validate the body; return it with its idempotency key."""
+    signed_id = verified_webhook_id(site)  # None unless the site requires signatures
+    payload = read_payload(request)
+    key = request.headers.get("Idempotency-Key", "").strip() or None
+    if key is not None and (len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable()):
+        raise Problem(400, "bad_request", detail="Idempotency-Key must be printable, ≤255 chars")
+    if signed_id is not None:
+        key = signed_id  # the signed id, not the unsigned header: a replay answers as a retry
+    try:
+        comment = parse_comment(
+            payload,
+            max_chars=current_app.config["MAX_COMMENT_CHARS"],
+            check_deliverability=current_app.config["CHECK_EMAIL_DELIVERABILITY"],
+        )
+    except InvalidComment as exc:
+        raise _validation_problem(exc) from None
+    return comment, payload, key
 
 
 def _answer(body: dict[str, Any], status: int) -> Response:

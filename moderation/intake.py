@@ -6,7 +6,7 @@ import hashlib
 import ipaddress
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -81,7 +81,7 @@ class CommentIn:
 
     def fingerprint(self) -> str:
         """Return a hash of every field, to tell a true retry from a different comment."""
-        data = asdict(self)
+        data: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
         data["submitted_at"] = self.submitted_at.isoformat() if self.submitted_at else None
         blob = json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()
