@@ -19,6 +19,8 @@ end
 
 -- Comment texts: one JSON-escaped text per line of $BENCH_TEXTS (written by bench/intake.py
 -- from our own corpus), so the traffic is as varied as a real site's, not one campaign.
+-- The second text's index also moves with n // #texts, so a pair does not come back every
+-- #texts requests (identical texts from different commenters are a campaign).
 local texts = {}
 for line in io.lines(os.getenv("BENCH_TEXTS")) do table.insert(texts, line) end
 
@@ -29,7 +31,7 @@ request = function()
     '{"content":"%s %s","author_name":"Lecteur %d","name":"Lecteur %d",' ..
     '"author_email":"lecteur%d@example.ml","email":"lecteur%d@example.ml",' ..
     '"author_ip":"10.%d.%d.%d","post_id":"%d"}',
-    texts[(n % #texts) + 1], texts[((n * 7919) % #texts) + 1], n, n, n, n,
+    texts[(n % #texts) + 1], texts[((n * 7919 + math.floor(n / #texts)) % #texts) + 1], n, n, n, n,
     math.floor(n / 65536) % 256, math.floor(n / 256) % 256, n % 256, n % 50)
   local headers = {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. key}
   return wrk.format("POST", nil, headers, body)

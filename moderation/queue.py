@@ -49,14 +49,13 @@ def _moderator_emails(ids: set[int | None]) -> dict[int, str]:
 @login_required
 def index() -> Page:
     """List comments matching the filters, most uncertain first, with counts per status."""
-    s = db.session()
-    site_ids = visible_site_ids(s, _mod())
     f = queries.parse_filter(request.args)
-    page = queries.list_queue(s, site_ids, f)
-    sites = {site.id: site for site in visible_sites(s, _mod())}
-    claimers = _moderator_emails({c.claimed_by_id for c in page.items})
-    campaign = campaigns.summary(s, f.campaign_id, site_ids) if f.campaign_id else None
-    s.commit()
+    with db.reading() as s:  # read-only: comments arriving meanwhile need not wait for it
+        site_ids = visible_site_ids(s, _mod())
+        page = queries.list_queue(s, site_ids, f)
+        sites = {site.id: site for site in visible_sites(s, _mod())}
+        claimers = _moderator_emails({c.claimed_by_id for c in page.items})
+        campaign = campaigns.summary(s, f.campaign_id, site_ids) if f.campaign_id else None
     return render_template(
         "queue/index.html",
         page=page,

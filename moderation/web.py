@@ -50,8 +50,8 @@ def load_moderator() -> None:
     now = int(time.time())
     idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
     seen = session.get("seen", 0)
-    mod = db.session().get(Moderator, mod_id)
-    db.session().commit()  # end the read: on SQLite every transaction holds the write lock
+    with db.reading() as s:  # a read: on SQLite it must not queue for the write lock
+        mod = s.get(Moderator, mod_id)
     if not isinstance(seen, int) or now - seen > idle or mod is None:
         session.clear()
         g.session_expired = True
