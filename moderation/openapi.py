@@ -2,77 +2,37 @@
 
 Built in code so limits follow the configuration (MAX_COMMENT_CHARS, ...). Tests keep it true:
 every /api/ route must appear here, and Schemathesis checks every answer against it.
-When you add a JSON endpoint, add its path to ``_paths`` (or a ``*_paths`` helper below).
+When you add a JSON endpoint, add its path in a ``*_paths`` helper here or in
+openapi_moderation.py; openapi_parts.py holds the shared building blocks.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify
 
 from .intake import MAX_LENGTH
 from .limits import MAX_ID
+from .openapi_moderation import moderator_paths, settings_paths
+from .openapi_parts import (
+    KEY_PATTERN,
+    LANGUAGE_PATTERN,
+    NO_NUL,
+    NONBLANK,
+    RETRY_AFTER,
+    UNAUTHORIZED,
+    UNAVAILABLE,
+    Schema,
+    json_body,
+    optional_text,
+    problem,
+    ref,
+)
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
-PROBLEM = "application/problem+json"
-_LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$"
-_NO_NUL = r"^[^\x00]*$"
-_NONBLANK = r"^[^\x00]*[^\x00\s][^\x00]*$"  # some visible character, no NUL
-# Idempotency keys: printable ASCII (what api.submit accepts), ≤255 characters.
-_KEY_PATTERN = r"^[\x20-\x7e]*$"
-
-Schema = dict[str, Any]
-
-
-def _ref(name: str) -> Schema:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _problem(description: str, headers: dict[str, Any] | None = None) -> Schema:
-    answer: Schema = {
-        "description": description,
-        "content": {PROBLEM: {"schema": _ref("Problem")}},
-    }
-    if headers:
-        answer["headers"] = headers
-    return answer
-
-
-def _json(description: str, schema: Schema, **extra: Any) -> Schema:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": schema}},
-        **extra,
-    }
-
-
-_RETRY_AFTER = {
-    "Retry-After": {
-        "description": "Seconds to wait before retrying.",
-        "required": True,
-        "schema": {"type": "string", "pattern": r"^[0-9]+$"},
-    }
-}
-_UNAUTHORIZED = _problem(
-    "No valid site key was given.",
-    {"WWW-Authenticate": {"required": True, "schema": {"type": "string"}}},
-)
-_UNAVAILABLE = _problem(
-    "The database is unreachable; retry after Retry-After seconds.", _RETRY_AFTER
-)
-
-
-def _optional_text(limit: int, description: str = "", **extra: Any) -> Schema:
-    schema: Schema = {"type": ["string", "null"], "maxLength": limit, "pattern": _NO_NUL}
-    schema.update(extra)
-    if description:
-        schema["description"] = description
-    return schema
 
 
 def _submission(max_chars: int) -> Schema:
-    ids = {"type": ["string", "number", "null"], "maxLength": 255, "pattern": _NO_NUL}
+    ids = {"type": ["string", "number", "null"], "maxLength": 255, "pattern": NO_NUL}
     return {
         "type": "object",
         "description": (
@@ -88,14 +48,14 @@ def _submission(max_chars: int) -> Schema:
                 "type": "string",
                 "minLength": 1,
                 "maxLength": max_chars,
-                "pattern": _NONBLANK,
+                "pattern": NONBLANK,
                 "description": "The comment text, stored verbatim (HTML is text, not markup).",
             },
             "author_name": {
                 "type": "string",
                 "minLength": 1,
                 "maxLength": MAX_LENGTH["author_name"],
-                "pattern": _NONBLANK,
+                "pattern": NONBLANK,
             },
             "author_email": {
                 "type": "string",
@@ -106,7 +66,7 @@ def _submission(max_chars: int) -> Schema:
                     "special-use domains (.test, .local, .invalid ...) are refused."
                 ),
             },
-            "author_url": _optional_text(
+            "author_url": optional_text(
                 MAX_LENGTH["author_url"],
                 "An http(s) address with a host name; 'example.org' is read as "
                 "http://example.org; other schemes (javascript:, data: ...) are refused.",
@@ -118,19 +78,19 @@ def _submission(max_chars: int) -> Schema:
                     {"type": "null"},
                 ],
             },
-            "user_agent": _optional_text(MAX_LENGTH["user_agent"]),
-            "referrer": _optional_text(MAX_LENGTH["referrer"]),
-            "permalink": _optional_text(MAX_LENGTH["permalink"]),
+            "user_agent": optional_text(MAX_LENGTH["user_agent"]),
+            "referrer": optional_text(MAX_LENGTH["referrer"]),
+            "permalink": optional_text(MAX_LENGTH["permalink"]),
             "post_id": ids,
             "parent_id": ids,
             "external_id": {
                 **ids,
                 "description": "The site's own id; a second comment with it is a retry.",
             },
-            "language": _optional_text(
+            "language": optional_text(
                 MAX_LENGTH["language"],
                 "A language tag such as fr or en-GB.",
-                pattern=_LANGUAGE_PATTERN,
+                pattern=LANGUAGE_PATTERN,
             ),
             "submitted_at": {
                 "type": ["string", "null"],
@@ -173,7 +133,7 @@ def _components(max_chars: int) -> Schema:
                     "id": {"type": "integer", "minimum": 1},
                     "status": verdict,
                     "score": score,
-                    "reasons": {"type": "array", "items": _ref("Reason")},
+                    "reasons": {"type": "array", "items": ref("Reason")},
                     "model_version": {"type": "string"},
                 },
             },
@@ -195,7 +155,7 @@ def _components(max_chars: int) -> Schema:
                     "external_id": {"type": ["string", "null"]},
                     "status": verdict,
                     "score": score,
-                    "reasons": {"type": "array", "items": _ref("Reason")},
+                    "reasons": {"type": "array", "items": ref("Reason")},
                     "model_version": {"type": "string"},
                     "created_at": {"type": "string", "format": "date-time"},
                     "updated_at": {"type": "string", "format": "date-time"},
@@ -242,7 +202,7 @@ def _components(max_chars: int) -> Schema:
                     "site_id": {"type": "integer"},
                     "status": verdict,
                     "score": score,
-                    "reasons": {"type": "array", "items": _ref("Reason")},
+                    "reasons": {"type": "array", "items": ref("Reason")},
                     "content": {"type": "string"},
                     "author": {"type": "object"},
                     "post_id": {"type": "string"},
@@ -284,7 +244,7 @@ def _intake_paths() -> Schema:
                 "name": "Idempotency-Key",
                 "in": "header",
                 "required": False,
-                "schema": {"type": "string", "maxLength": 255, "pattern": _KEY_PATTERN},
+                "schema": {"type": "string", "maxLength": 255, "pattern": KEY_PATTERN},
             },
             *(
                 {
@@ -301,33 +261,33 @@ def _intake_paths() -> Schema:
         "requestBody": {
             "required": True,
             "content": {
-                "application/json": {"schema": _ref("CommentSubmission")},
-                "application/x-www-form-urlencoded": {"schema": _ref("CommentSubmission")},
+                "application/json": {"schema": ref("CommentSubmission")},
+                "application/x-www-form-urlencoded": {"schema": ref("CommentSubmission")},
             },
         },
         "responses": {
-            "201": _json(
+            "201": json_body(
                 "Stored; the verdict.",
-                _ref("Verdict"),
+                ref("Verdict"),
                 headers={"Location": {"required": True, "schema": {"type": "string"}}},
                 links={"GetComment": comment_link},
             ),
-            "200": _json(
+            "200": json_body(
                 "A retry of a stored comment; the first verdict.",
-                _ref("Verdict"),
+                ref("Verdict"),
                 links={"GetComment": comment_link},
             ),
-            "400": _problem("Malformed body, duplicate JSON keys or a bad Idempotency-Key."),
-            "401": _UNAUTHORIZED,
-            "413": _problem("The body is larger than MAX_CONTENT_LENGTH."),
-            "415": _problem("Not JSON or a urlencoded form, or not UTF-8."),
-            "409": _problem("The same comment was already taken (duplicate screening on)."),
-            "422": _problem("Invalid fields (listed in `errors`), invalid UTF-8, or a reused key."),
-            "429": _problem(
+            "400": problem("Malformed body, duplicate JSON keys or a bad Idempotency-Key."),
+            "401": UNAUTHORIZED,
+            "413": problem("The body is larger than MAX_CONTENT_LENGTH."),
+            "415": problem("Not JSON or a urlencoded form, or not UTF-8."),
+            "409": problem("The same comment was already taken (duplicate screening on)."),
+            "422": problem("Invalid fields (listed in `errors`), invalid UTF-8, or a reused key."),
+            "429": problem(
                 "Too many comments too fast (flood control or site rate limit).",
-                {"Retry-After": {**_RETRY_AFTER["Retry-After"], "required": False}},
+                {"Retry-After": {**RETRY_AFTER["Retry-After"], "required": False}},
             ),
-            "503": _UNAVAILABLE,
+            "503": UNAVAILABLE,
         },
     }
     show = {
@@ -344,10 +304,10 @@ def _intake_paths() -> Schema:
             }
         ],
         "responses": {
-            "200": _json("The comment.", _ref("CommentState")),
-            "401": _UNAUTHORIZED,
-            "404": _problem("No such comment for this site."),
-            "503": _UNAVAILABLE,
+            "200": json_body("The comment.", ref("CommentState")),
+            "401": UNAUTHORIZED,
+            "404": problem("No such comment for this site."),
+            "503": UNAVAILABLE,
         },
     }
     return {"/api/v1/comments": {"post": submit}, "/api/v1/comments/{comment_id}": {"get": show}}
@@ -361,7 +321,7 @@ def _health_paths() -> Schema:
                 "summary": "Liveness: 200 while the process lives.",
                 "tags": ["health"],
                 "responses": {
-                    "200": _json(
+                    "200": json_body(
                         "Alive.",
                         {
                             "type": "object",
@@ -378,8 +338,8 @@ def _health_paths() -> Schema:
                 "summary": "Readiness: 200 only when the database and the model are usable.",
                 "tags": ["health"],
                 "responses": {
-                    "200": _json("Ready.", _ref("Readiness")),
-                    "503": _json("Not ready; `problems` says why.", _ref("Readiness")),
+                    "200": json_body("Ready.", ref("Readiness")),
+                    "503": json_body("Not ready; `problems` says why.", ref("Readiness")),
                 },
             }
         },
@@ -388,212 +348,7 @@ def _health_paths() -> Schema:
                 "operationId": "openapi",
                 "summary": "This document.",
                 "tags": ["meta"],
-                "responses": {"200": _json("The OpenAPI 3.1 document.", {"type": "object"})},
-            }
-        },
-    }
-
-
-def _moderator_paths() -> Schema:
-    security = [{"moderatorToken": []}]
-    comment_id = {
-        "name": "comment_id",
-        "in": "path",
-        "required": True,
-        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
-    }
-    body = {
-        "type": "object",
-        "required": ["action"],
-        "properties": {
-            "action": {"type": "string", "enum": ["approve", "spam", "reject"]},
-            "reason": {"type": "string", "maxLength": 1000, "pattern": _NO_NUL},
-            "expected_status": {
-                "type": ["string", "null"],
-                "enum": ["pending", "approved", "spam", "rejected", None],
-                "description": "Refuse (409) if the comment's status changed meanwhile.",
-            },
-        },
-    }
-    bulk_body = {
-        **body,
-        "required": ["action", "ids"],
-        "properties": {
-            **body["properties"],
-            "ids": {
-                "type": "array",
-                "minItems": 1,
-                "maxItems": 200,
-                "items": {"type": "integer", "minimum": -MAX_ID, "maximum": MAX_ID},
-            },
-        },
-    }
-    content = {
-        "application/json": {"schema": body},
-        "application/x-www-form-urlencoded": {"schema": body},
-    }
-    refusals = {
-        "400": _problem("Malformed body."),
-        "401": _UNAUTHORIZED,
-        "413": _problem("The body is too large."),
-        "415": _problem("Not JSON or a urlencoded form."),
-        "422": _problem("Unknown action, bad field or reason too long."),
-        "503": _UNAVAILABLE,
-    }
-    filters = [
-        {"name": name, "in": "query", "required": False, "description": text,
-         "schema": {"type": "string"}}
-        for name, text in (
-            ("status", "pending (default), approved, spam or rejected"),
-            ("site", "a site id"),
-            ("min_score", "0..1"),
-            ("max_score", "0..1"),
-            ("q", "text search"),
-            ("from", "YYYY-MM-DD"),
-            ("to", "YYYY-MM-DD"),
-            ("order", "uncertain (default), newest, oldest, score ..."),
-            ("page", "1-based page"),
-            ("per_page", "1..100"),
-        )
-    ]  # fmt: skip
-    item = _ref("QueueComment")
-    return {
-        "/api/v1/queue": {
-            "get": {
-                "operationId": "listQueue",
-                "summary": "List comments with the HTML queue's filters (bad values ignored).",
-                "tags": ["moderation"],
-                "security": security,
-                "parameters": filters,
-                "responses": {
-                    "200": _json(
-                        "One page of the queue.",
-                        {
-                            "type": "object",
-                            "required": ["items", "total", "page", "pages", "counts"],
-                            "properties": {
-                                "items": {"type": "array", "items": item},
-                                "total": {"type": "integer", "minimum": 0},
-                                "page": {"type": "integer", "minimum": 1},
-                                "pages": {"type": "integer", "minimum": 0},
-                                "counts": {
-                                    "type": "object",
-                                    "additionalProperties": {"type": "integer"},
-                                },
-                            },
-                        },
-                    ),
-                    "401": _UNAUTHORIZED,
-                    "503": _UNAVAILABLE,
-                },
-            }
-        },
-        "/api/v1/comments/{comment_id}/decision": {
-            "post": {
-                "operationId": "decideComment",
-                "summary": "Approve, spam or reject one comment.",
-                "tags": ["moderation"],
-                "security": security,
-                "parameters": [comment_id],
-                "requestBody": {"required": True, "content": content},
-                "responses": {
-                    "200": _json("The comment after the decision.", item),
-                    **refusals,
-                    "404": _problem("No such comment among this moderator's sites."),
-                    "409": _problem("Claimed by someone else, or changed since (see errors)."),
-                },
-            }
-        },
-        "/api/v1/decisions": {
-            "post": {
-                "operationId": "decideMany",
-                "summary": "Decide several comments; each gets its own status in results.",
-                "tags": ["moderation"],
-                "security": security,
-                "requestBody": {
-                    "required": True,
-                    "content": {"application/json": {"schema": bulk_body}},
-                },
-                "responses": {
-                    "200": _json(
-                        "One result per id.",
-                        {
-                            "type": "object",
-                            "required": ["results", "decided"],
-                            "properties": {
-                                "results": {"type": "array", "items": {"type": "object"}},
-                                "decided": {"type": "integer", "minimum": 0},
-                            },
-                        },
-                    ),
-                    **refusals,
-                    "404": _problem("No such comment."),
-                    "409": _problem("A comment changed meanwhile."),
-                },
-            }
-        },
-        "/api/v1/undo": {
-            "post": {
-                "operationId": "undoLastDecision",
-                "summary": "Undo the token owner's last decision.",
-                "tags": ["moderation"],
-                "security": security,
-                "responses": {
-                    "200": _json("The comment after the undo.", item),
-                    "400": _problem("Nothing to undo."),
-                    "401": _UNAUTHORIZED,
-                    "404": _problem("Nothing to undo."),
-                    "409": _problem("The comment changed since; the undo is refused."),
-                    "422": _problem("Nothing to undo."),
-                    "503": _UNAVAILABLE,
-                },
-            }
-        },
-    }
-
-
-def _settings_paths() -> Schema:
-    name = {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
-    common = {
-        "401": _UNAUTHORIZED,
-        "403": _problem("Admins only."),
-        "404": _problem("No such site."),
-        "503": _UNAVAILABLE,
-    }
-    settings = {"type": "object", "description": "docs/rules.md lists every key."}
-    base = {"tags": ["moderation"], "security": [{"moderatorToken": []}], "parameters": [name]}
-    return {
-        "/api/v1/sites/{name}/settings": {
-            "get": {
-                **base,
-                "operationId": "showSiteSettings",
-                "responses": {"200": _json("The settings, defaults included.", settings), **common},
-            },
-            "put": {
-                **base,
-                "operationId": "replaceSiteSettings",
-                "requestBody": {
-                    "required": True,
-                    "content": {"application/json": {"schema": settings}},
-                },
-                "responses": {
-                    "200": _json("The settings saved.", settings),
-                    "400": _problem("Malformed body."),
-                    "413": _problem("The body is too large."),
-                    "415": _problem("Not JSON."),
-                    "422": _problem("Invalid settings; nothing saved."),
-                    **common,
-                },
-            },
-        },
-        "/api/v1/sites/{name}/rule-stats": {
-            "get": {
-                **base,
-                "operationId": "ruleStats",
-                "responses": {
-                    "200": _json("Per-rule statistics.", {"type": "array", "items": {}}),
-                    **common,
-                },
+                "responses": {"200": json_body("The OpenAPI 3.1 document.", {"type": "object"})},
             }
         },
     }
@@ -602,7 +357,7 @@ def _settings_paths() -> Schema:
 def document(max_chars: int = 20_000) -> Schema:
     """Return the OpenAPI 3.1 document of every JSON endpoint."""
     paths: Schema = {}
-    for part in (_intake_paths(), _moderator_paths(), _settings_paths(), _health_paths()):
+    for part in (_intake_paths(), moderator_paths(), settings_paths(), _health_paths()):
         paths.update(part)
     return {
         "openapi": "3.1.0",
