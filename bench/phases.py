@@ -1,0 +1,123 @@
+"""Where one comment's time goes, in-process: each phase of POST /api/v1/comments timed.
+
+Runs the app in this process (production config, the trained model, a fresh database), sends
+comments through Flask's test client (no HTTP server, no network) and times each phase with
+wrappers around the functions the intake calls. Figures are per comment, means over the
+measured comments; the wrappers add a little time of their own.
+
+    .venv/bin/python bench/phases.py [--comments 1000] [--database-url URL]
+
+The first --comments comments warm up (and fill the table); the next --comments are timed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from servers import ROOT, corpus_texts, flask  # noqa: E402
+
+sys.path.insert(0, str(ROOT))
+
+
+def timed(spent: dict[str, float], owner: Any, name: str, label: str) -> None:
+    """Replace ``owner.name`` by a wrapper that adds its duration to ``spent[label]``."""
+    original: Callable[..., Any] = getattr(owner, name)
+
+    @functools.wraps(original)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent[label] += time.perf_counter() - start
+
+    setattr(owner, name, wrapper)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--comments", type=int, default=1000)
+    parser.add_argument("--database-url", default="")
+    args = parser.parse_args()
+    model = ROOT / "instance" / "model" / "model.skops"
+    if not model.exists():
+        sys.exit("no model: run `make model` first")
+    work = Path(tempfile.mkdtemp(prefix="palabre-phases-"))
+    env = {
+        "MODERATION_DATABASE_URL": args.database_url or f"sqlite:///{work / 'phases.db'}",
+        "MODERATION_MODEL_PATH": str(model),
+        "MODERATION_ENV": "production",
+        "MODERATION_SECRET_KEY": "bench-" + "k" * 40,
+        "MODERATION_LOG_LEVEL": "WARNING",
+    }
+    flask(["init-db"], env)
+    key = flask(["sites", "create", "phases", "--url", "https://phases.example"], env).split()[-1]
+    os.environ.update(env)
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(work))
+
+    from sqlalchemy.orm import Session
+
+    from moderation import api, create_app, screening, signals
+
+    app = create_app()
+    client = app.test_client()
+    texts = corpus_texts()
+    headers = {"Authorization": f"Bearer {key}"}
+
+    def post(n: int) -> None:
+        second = texts[(n * 7919 + n // len(texts)) % len(texts)]
+        body = {
+            "content": f"{texts[n % len(texts)]} {second}",
+            "author_name": f"Lecteur {n}",
+            "author_email": f"lecteur{n}@example.ml",
+            "author_ip": f"10.{(n >> 16) % 256}.{(n >> 8) % 256}.{n % 256}",
+            "post_id": str(n % 40),
+        }
+        resp = client.post("/api/v1/comments", json=body, headers=headers)
+        if resp.status_code not in (200, 201):
+            sys.exit(f"comment {n}: {resp.status_code} {resp.get_data(as_text=True)[:200]}")
+
+    n = args.comments
+    for i in range(n):
+        post(i)
+    spent: dict[str, float] = defaultdict(float)
+    for owner, name, label in (
+        (api, "authenticate", "authentication"),
+        (api, "_read_comment", "signature, body, validation"),
+        (api.services, "find_retry", "retry lookup"),
+        (api.screening, "evaluate", "screening (below)"),
+        (screening, "fingerprint", "  fingerprint"),
+        (screening, "find_duplicate", "  duplicate lookup"),
+        (screening.flood, "check", "  flood limits"),
+        (signals, "approved_before", "  trusted-author lookup"),
+        (signals, "near_duplicates", "  near-duplicate lookup"),
+        (screening.rules, "run", "  rules"),
+        (api.services, "assess", "scoring and decision"),
+        (api.services, "store_assessed", "storing"),
+        (Session, "commit", "commits (all)"),
+    ):
+        timed(spent, owner, name, label)
+    wall, cpu = time.perf_counter(), time.process_time()
+    for i in range(n, 2 * n):
+        post(i)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    print(f"{n} comments after {n} of warm-up, {env['MODERATION_DATABASE_URL'].split(':')[0]}")
+    print(f"{'per comment':34} {wall / n * 1000:7.2f} ms wall, {cpu / n * 1000:.2f} ms CPU")
+    for label, seconds in spent.items():
+        print(f"{label:34} {seconds / n * 1000:7.2f} ms")
+    accounted = sum(v for k, v in spent.items() if not k.startswith("  "))
+    print(f"{'the rest (Flask, log, response)':34} {(wall - accounted) / n * 1000:7.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
