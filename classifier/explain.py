@@ -16,6 +16,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction import FeatureHasher
 from sklearn.pipeline import Pipeline
+from sklearn.utils import murmurhash3_32
 
 from classifier.features import SIGNALS, Field, comment_signals
 from classifier.pipeline import content_texts, prepare_comments, signal_matrix
@@ -33,26 +34,36 @@ _CACHE_LIMIT = 400_000  # n-gram -> column entries kept per hasher (a few tens o
 class ColumnCache:
     """Remember which hashed column each n-gram lands in; hashing is deterministic.
 
-    Comments share most of their character n-grams, so after warm-up almost every lookup is
-    a dict hit instead of a call into FeatureHasher (whose per-call validation dominates the
-    cost of scoring one short comment).
+    A new n-gram is hashed here the way FeatureHasher does it (MurmurHash3, seed 0, of the
+    UTF-8 bytes), without FeatureHasher's per-call validation and sparse matrix, which cost
+    more than scoring one comment's novel word pairs; seen n-grams are dict hits.
+    tests/classifier/test_explain_columns.py checks the columns against FeatureHasher's.
     """
 
     def __init__(self, hasher: FeatureHasher) -> None:
         self.hasher = hasher
+        self.n_features = int(hasher.n_features)
         self.columns: dict[str, int] = {}
+
+    def column(self, term: str) -> int:
+        """Return the column FeatureHasher gives ``term``: MurmurHash3 (seed 0) of its UTF-8."""
+        h = int(murmurhash3_32(term, seed=0))
+        if h == -(2**31):  # abs() would overflow in FeatureHasher's int32; it special-cases it
+            return (2**31 - 1 - (self.n_features - 1)) % self.n_features
+        return abs(h) % self.n_features
 
     def lookup(self, terms: Iterable[str]) -> dict[str, int]:
         """Return the column of every term, hashing only the ones not seen before."""
-        wanted = set(terms)
-        missing = [t for t in wanted if t not in self.columns]
-        if missing:
-            if len(self.columns) + len(missing) > _CACHE_LIMIT:
-                self.columns.clear()
-            rows = self.hasher.transform([[t] for t in missing]).tocsr()
-            for i, term in enumerate(missing):
-                self.columns[term] = int(rows.indices[rows.indptr[i]])
-        return {t: self.columns[t] for t in wanted}
+        if len(self.columns) > _CACHE_LIMIT:
+            self.columns.clear()
+        columns = self.columns
+        out: dict[str, int] = {}
+        for term in terms:
+            j = columns.get(term)
+            if j is None:
+                j = columns[term] = self.column(term)
+            out[term] = j
+        return out
 
     def counts(self, analyzer: Any, texts: list[str], n_features: int) -> Any:
         """Return the hashed count matrix of ``texts``, as the vectorizer would build it."""
