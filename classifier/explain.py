@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
@@ -195,13 +196,14 @@ class Explainer:
         cols = np.concatenate([cw, cs + self.n_words + self.n_chars])
         vals = np.concatenate([vw, vs])
         char_contrib = dict(zip(cc.tolist(), char_share.tolist(), strict=True))
-        reasons = self._token_reasons(
+        words = self._token_reasons(
             text, tokens, per_token, total, char_cols, char_contrib, cols, vals
         )
-        reasons += self._signal_reasons(hits, cols, vals)
-        reasons = [r for r in reasons if abs(r.weight) >= min_weight and r.weight != 0]
-        reasons.sort(key=lambda r: -abs(r.weight))
-        return margin, reasons[:top]
+        found: list[Reason | _Located] = [*words, *self._signal_reasons(hits, cols, vals)]
+        found = [r for r in found if abs(r.weight) >= min_weight and r.weight != 0]
+        found.sort(key=lambda r: -abs(r.weight))
+        # Spans are mapped back to the original text only for the reasons shown.
+        return margin, [r.reason(text) if isinstance(r, _Located) else r for r in found[:top]]
 
     @staticmethod
     def _weighted(
@@ -228,7 +230,7 @@ class Explainer:
         char_contrib: dict[int, float],
         cols: np.ndarray,
         vals: np.ndarray,
-    ) -> list[Reason]:
+    ) -> list[_Located]:
         contrib: dict[str, float] = defaultdict(float)
         # Character n-grams: share each n-gram's contribution among the words it occurs in.
         sharing = Counter(char_cols.values())  # hash collisions split a column's weight
@@ -270,12 +272,11 @@ class Explainer:
                 contrib[tok] += w / len(owners)
         out = []
         for tok, w in contrib.items():
-            spans = [text.span(s, e) for s, e in where[tok]]
             shown = tok.strip(".,;:!?()[]\"'«»")
             if _URLISH.search(tok):
-                out.append(Reason("link_text", f"the link '{shown}'", w, spans))
+                out.append(_Located("link_text", f"the link '{shown}'", w, where[tok]))
             else:
-                out.append(Reason("word", f"the word '{shown or tok}'", w, spans))
+                out.append(_Located("word", f"the word '{shown or tok}'", w, where[tok]))
         words = [(m.group(0), m.start(), m.end()) for m in _WORD_RE.finditer(text.norm)]
         starts: dict[str, list[int]] = defaultdict(list)
         for i, (word, _, _) in enumerate(words):
@@ -283,8 +284,8 @@ class Explainer:
         for term, w in phrases.items():
             if abs(w) < _MIN_SHOWN:  # never shown: spare locating it
                 continue
-            spans = _phrase_spans(text, term.split(), words, starts)
-            out.append(Reason("phrase", f"the phrase '{term}'", w, spans))
+            spans = _phrase_spans(term.split(), words, starts)
+            out.append(_Located("phrase", f"the phrase '{term}'", w, spans))
         return _dedupe(out)
 
     def _signal_reasons(
@@ -304,31 +305,47 @@ class Explainer:
 
 
 def _phrase_spans(
-    text: Field,
     parts: list[str],
     words: list[tuple[str, int, int]],
     starts: dict[str, list[int]],
-) -> list[Span]:
-    """Return where the words of a word n-gram occur in a row, as the analyzer saw them."""
+) -> list[tuple[int, int]]:
+    """Return where the words of a word n-gram occur in a row, in normalised offsets."""
     k = len(parts)
     return [
-        text.span(words[i][1], words[i + k - 1][2])
+        (words[i][1], words[i + k - 1][2])
         for i in starts.get(parts[0], [])
         if i + k <= len(words) and all(words[i + x][0] == parts[x] for x in range(1, k))
     ]
 
 
-def _dedupe(reasons: list[Reason]) -> list[Reason]:
+@dataclass(frozen=True)
+class _Located:
+    """A word or phrase reason whose spans are still offsets in the normalised text."""
+
+    code: str
+    message: str
+    weight: float
+    offsets: list[tuple[int, int]]
+
+    def reason(self, text: Field) -> Reason:
+        """Return the Reason, its spans mapped back to the original text."""
+        spans = [text.span(s, e) for s, e in self.offsets]
+        return Reason(self.code, self.message, float(self.weight), _unique(spans))
+
+
+def _dedupe(reasons: list[_Located]) -> list[_Located]:
     """Merge reasons with the same message (e.g. 'Casino' and 'casino!' fold alike)."""
-    merged: dict[tuple[str, str], Any] = {}
+    merged: dict[tuple[str, str], _Located] = {}
     for r in reasons:
         key = (r.code, r.message)
-        if key in merged:
-            prev = merged[key]
-            merged[key] = Reason(r.code, r.message, prev.weight + r.weight, prev.spans + r.spans)
-        else:
+        prev = merged.get(key)
+        if prev is None:
             merged[key] = r
-    return [Reason(r.code, r.message, float(r.weight), _unique(r.spans)) for r in merged.values()]
+        else:
+            merged[key] = _Located(
+                r.code, r.message, prev.weight + r.weight, prev.offsets + r.offsets
+            )
+    return list(merged.values())
 
 
 def _unique(spans: list[Span]) -> list[Span]:
