@@ -126,7 +126,8 @@ def _answer(body: dict[str, Any], status: int) -> Response:
 @site_required
 def show(comment_id: int) -> Response:
     """Return a comment's status, score, reasons and history."""
-    row = services.comment_for_site(db.session(), g.site, comment_id)
-    if row is None:
-        raise Problem(404, "not_found")
-    return jsonify(services.describe(row))
+    with db.reading() as s:
+        row = services.comment_for_site(s, g.site, comment_id)
+        if row is None:
+            raise Problem(404, "not_found")
+        return jsonify(services.describe(row))

@@ -23,8 +23,8 @@ def readyz() -> tuple[Response, int]:
     """Answer 200 only when the database and the model are usable; say what is wrong."""
     problems: dict[str, str] = {}
     try:
-        db.session().execute(text("SELECT 1"))
-        db.session().commit()
+        with db.reading() as s:
+            s.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
         db.session().rollback()
         problems["database"] = f"unreachable ({type(exc).__name__})"

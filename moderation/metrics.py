@@ -110,9 +110,9 @@ def scrape() -> Response:
             registry.register(collector)
     from .scoring import scorer
 
-    registry.register(DatabaseCollector(db.session(), scorer().version))
-    body = generate_latest(registry)
-    db.session().commit()
+    with db.reading() as s:  # counts over big tables must not hold SQLite's write lock
+        registry.register(DatabaseCollector(s, scorer().version))
+        body = generate_latest(registry)
     return Response(body, mimetype=CONTENT_TYPE_LATEST)
 
 

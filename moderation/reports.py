@@ -26,11 +26,10 @@ def _mod() -> Moderator:
 @login_required
 def dashboard() -> str:
     """Show outcomes per day, the queue, automatic vs human decisions and overturns."""
-    s = db.session()
-    site_ids = visible_site_ids(s, _mod())
-    days = stats.per_day(s, site_ids, DAYS)
-    figures = stats.site_figures(s, site_ids)
-    s.commit()
+    with db.reading() as s:
+        site_ids = visible_site_ids(s, _mod())
+        days = stats.per_day(s, site_ids, DAYS)
+        figures = stats.site_figures(s, site_ids)
     return render_template(
         "queue/dashboard.html",
         chart=stacked_bars(days),
@@ -49,9 +48,8 @@ def learning() -> str:
 
     from .learning_stats import site_learning
 
-    s = db.session()
-    sites = site_learning(s, current_app.config, visible_site_ids(s, _mod()))
-    s.commit()
+    with db.reading() as s:
+        sites = site_learning(s, current_app.config, visible_site_ids(s, _mod()))
     return render_template("queue/learning.html", sites=sites)
 
 
@@ -59,12 +57,11 @@ def learning() -> str:
 @login_required
 def audit() -> str:
     """List every status change, newest first."""
-    s = db.session()
     page = request.args.get("page", "1")
     actor = request.args.get("actor", "").strip()
-    rows, pages = queries.audit_page(
-        s, visible_site_ids(s, _mod()), int(page) if page.isdigit() else 1, actor=actor
-    )
-    s.commit()
+    with db.reading() as s:
+        rows, pages = queries.audit_page(
+            s, visible_site_ids(s, _mod()), int(page) if page.isdigit() else 1, actor=actor
+        )
     current = min(max(int(page) if page.isdigit() else 1, 1), pages)
     return render_template("queue/audit.html", rows=rows, page=current, pages=pages, actor=actor)

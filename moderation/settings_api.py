@@ -56,5 +56,6 @@ def replace(name: str) -> Response:
 @moderator_required
 def stats(name: str) -> Response:
     """Return per-rule statistics: comments touched and how moderators decided them."""
-    site = _admin_site(name)
-    return jsonify([s.to_dict() for s in rule_statistics(db.session(), site)])
+    with db.reading() as s:
+        site = _admin_site(name)
+        return jsonify([r.to_dict() for r in rule_statistics(s, site)])

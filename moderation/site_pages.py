@@ -64,9 +64,8 @@ def _page_arg() -> int:
 @login_required
 def index() -> Page:
     """List the sites this moderator may see, with links to their pages."""
-    s = db.session()
-    sites = visible_sites(s, _mod())
-    s.commit()
+    with db.reading() as s:
+        sites = visible_sites(s, _mod())
     return render_template("sites/index.html", sites=sites, admin=_is_admin())
 
 
@@ -109,10 +108,9 @@ def edit_settings(name: str) -> Page:
 @login_required
 def rule_stats(name: str) -> Page:
     """Show, per rule and mode, the comments it touched and how moderators decided them."""
-    s = db.session()
-    site = _site(name)
-    rows = rule_statistics(s, site)
-    s.commit()
+    with db.reading() as s:
+        site = _site(name)
+        rows = rule_statistics(s, site)
     return render_template("sites/rule_stats.html", site=site, rows=rows)
 
 
@@ -120,10 +118,9 @@ def rule_stats(name: str) -> Page:
 @login_required
 def deliveries(name: str) -> Page:
     """List the site's webhook events, newest first, with every delivery attempt."""
-    s = db.session()
-    site = _site(name)
-    log = delivery_log.delivery_page(s, site.id, _page_arg())
-    s.commit()
+    with db.reading() as s:
+        site = _site(name)
+        log = delivery_log.delivery_page(s, site.id, _page_arg())
     return render_template("sites/deliveries.html", site=site, log=log, admin=_is_admin())
 
 
