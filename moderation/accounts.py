@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+import math
 import secrets
-import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from limits import RateLimitItem, RateLimitItemPerSecond
+from limits.strategies import RateLimiter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,6 +25,8 @@ FREE_FAILURES = 5  # failures per email before each new one locks the account fo
 MAX_LOCK_SECONDS = 15 * 60
 IP_WINDOW_SECONDS = 15 * 60
 IP_MAX_FAILURES = 30
+
+log = logging.getLogger(__name__)
 
 _hasher = PasswordHasher()  # argon2id with the library's current defaults
 # A hash to verify against when the email is unknown, so timing does not reveal accounts.
@@ -111,28 +116,40 @@ def moderator_for_token(session: Session, token: str) -> Moderator | None:
 
 @dataclass
 class IpThrottle:
-    """Failed logins per client IP in a sliding window (in memory, per process)."""
+    """Failed logins per client IP in a moving window, counted in the rate-limit storage.
+
+    The storage is flood control's (moderation.flood): in memory per process by default,
+    shared by every worker and host with MODERATION_RATELIMIT_STORAGE_URI=redis://... A
+    storage failure lets the attempt through, loudly: the per-account lock still applies.
+    """
 
     window: int = IP_WINDOW_SECONDS
     limit: int = IP_MAX_FAILURES
 
-    def __post_init__(self) -> None:
-        self._failures: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
+    def _item(self) -> RateLimitItem:
+        return RateLimitItemPerSecond(self.limit, self.window)
 
-    def check(self, ip: str) -> None:
+    @staticmethod
+    def _key(ip: str) -> tuple[str, ...]:
+        return ("palabre", "login", ip)
+
+    def check(self, limiter: RateLimiter, ip: str) -> None:
         """Raise Throttled when ``ip`` failed too often lately."""
-        now = time.monotonic()
-        with self._lock:
-            recent = [t for t in self._failures.get(ip, []) if now - t < self.window]
-            self._failures[ip] = recent
-            if len(recent) >= self.limit:
-                raise Throttled(int(self.window - (now - recent[0])) + 1)
+        try:
+            if limiter.test(self._item(), *self._key(ip)):
+                return
+            stats = limiter.get_window_stats(self._item(), *self._key(ip))
+        except Exception as exc:  # noqa: BLE001 - any storage error: fail open, loudly
+            log.warning("login throttle storage unavailable: %s", type(exc).__name__)
+            return
+        raise Throttled(math.ceil(stats.reset_time - time.time()))
 
-    def fail(self, ip: str) -> None:
+    def fail(self, limiter: RateLimiter, ip: str) -> None:
         """Record a failed login from ``ip``."""
-        with self._lock:
-            self._failures.setdefault(ip, []).append(time.monotonic())
+        try:
+            limiter.hit(self._item(), *self._key(ip))
+        except Exception as exc:  # noqa: BLE001 - as in check()
+            log.warning("login throttle storage unavailable: %s", type(exc).__name__)
 
 
 def authenticate(session: Session, email: str, password: str) -> Moderator | None:

@@ -24,7 +24,7 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from . import accounts, db
+from . import accounts, db, flood
 from .i18n import LANGUAGES
 from .models import Moderator
 from .security import csrf_token
@@ -106,7 +106,7 @@ def login() -> Response | str | tuple[str, int, dict[str, str]]:
     throttle: accounts.IpThrottle = current_app.extensions[IP_THROTTLE]
     s = db.session()
     try:
-        throttle.check(_client_ip())
+        throttle.check(flood.strategy(), _client_ip())
         mod = accounts.authenticate(s, email, password)
     except accounts.Throttled as exc:
         s.commit()
@@ -115,7 +115,7 @@ def login() -> Response | str | tuple[str, int, dict[str, str]]:
         return page, 429, {"Retry-After": str(exc.retry_after)}
     s.commit()
     if mod is None:
-        throttle.fail(_client_ip())
+        throttle.fail(flood.strategy(), _client_ip())
         error = _("Wrong email or password.")
         return render_template("web/login.html", next=next_url, error=error, email=email), 401
     session.clear()  # a brand-new session: nothing from before the login survives

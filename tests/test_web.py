@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 
 import pytest
 from flask import Flask
@@ -11,6 +12,7 @@ from flask import Flask
 from moderation import db
 from moderation.models import CommentStatus, Moderator
 from tests.mods import PASSWORD, add_comment, add_moderator, csrf, login, status_of
+from tests.test_flood import REDIS_URL, _worker, needs_redis
 
 EMAIL = "alice@example.org"
 
@@ -73,6 +75,29 @@ def test_failures_from_one_ip_are_throttled_across_emails(app, client, alice) ->
         login(client, f"nobody{i}@example.org", "x")
     resp = login(client, EMAIL)
     assert resp.status_code == 429 and "Retry-After" in resp.headers
+
+
+@needs_redis
+def test_login_failures_from_one_ip_count_across_workers(
+    app, database_url, tmp_path, alice
+) -> None:
+    ip = f"198.51.100.{uuid.uuid4().int % 250 + 1}"  # Redis keys outlive a test run
+    one, two = (_worker(database_url, tmp_path, REDIS_URL) for _ in range(2))
+    try:
+        clients = []
+        for worker in (one, two):
+            worker.extensions["palabre.login_throttle"].limit = 3
+            clients.append(worker.test_client())
+            clients[-1].environ_base["REMOTE_ADDR"] = ip
+        first, second = clients
+        assert login(first, "nobody1@example.org", "x").status_code == 401
+        assert login(second, "nobody2@example.org", "x").status_code == 401
+        assert login(first, "nobody3@example.org", "x").status_code == 401
+        resp = login(second, EMAIL)  # the right password, but this IP failed 3 times
+        assert resp.status_code == 429 and int(resp.headers["Retry-After"]) >= 1
+    finally:
+        for worker in (one, two):
+            db.engine_for(worker).dispose()
 
 
 def test_post_without_csrf_token_is_refused(signed_in, app) -> None:
