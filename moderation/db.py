@@ -134,11 +134,8 @@ def reading() -> Iterator[Session]:
         s.commit()
     token = _BEGIN.set("DEFERRED")
     try:
-        yield s
-        s.commit()
-    except BaseException:
-        s.rollback()
-        raise
+        with transaction() as s:
+            yield s
     finally:
         _BEGIN.reset(token)
 
