@@ -109,6 +109,7 @@ def _worker(database_url: str, tmp_path: Path, storage: str) -> Flask:
 
 
 @needs_redis
+@pytest.mark.xdist_group("redis-site-keys")  # its comments count on site 1's rate key too
 def test_two_workers_share_the_flood_limit_in_redis(app, database_url, tmp_path) -> None:
     key = make_site(app)
     auth = {"Authorization": f"Bearer {key}"}
@@ -130,6 +131,9 @@ def test_two_workers_share_the_flood_limit_in_redis(app, database_url, tmp_path)
 
 
 @needs_redis
+# Both databases' runs use site id 1, so their Redis keys are the same: one xdist worker runs
+# them one after the other (each starts by deleting stale keys), never at the same time.
+@pytest.mark.xdist_group("redis-site-keys")
 def test_two_workers_share_the_site_rate_in_redis(app, database_url, tmp_path) -> None:
     # A site name of its own: the Redis keys carry the site id, which tests reuse.
     key = make_site(app, f"rate-{uuid.uuid4().hex[:8]}", "https://rate.example")
