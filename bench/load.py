@@ -65,7 +65,7 @@ async def drive(
     # At most as many requests in flight as connections: the rest wait here, in O(1), not in
     # httpx's connection pool, whose queue of waiting requests costs CPU quadratic in its
     # length and once starved this very client into sending one request a second.
-    gate = asyncio.Semaphore(128)
+    gate = asyncio.Semaphore(limits.max_connections or 128)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=10) as client:
         site_headers = {"Authorization": f"Bearer {site_key}"} if site_key else {}
         mod_headers = {"Authorization": f"Bearer {mod_token}"} if mod_token else {}

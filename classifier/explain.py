@@ -42,7 +42,6 @@ class ColumnCache:
     """
 
     def __init__(self, hasher: FeatureHasher) -> None:
-        self.hasher = hasher
         self.n_features = int(hasher.n_features)
         self.columns: dict[str, int] = {}
 
@@ -153,19 +152,6 @@ class Explainer:
         out = xw @ self.coef_words + xc @ self.coef_chars + xs @ self.coef_signals
         return np.asarray(out, dtype=np.float64) + self.intercept
 
-    def _row(
-        self, columns: ColumnCache, analyzer: Any, idf: np.ndarray, text: str
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Return one text's tf-idf row as (columns, values): ``_tfidf`` without scipy."""
-        grams = analyzer(text)
-        where = columns.lookup(grams)
-        counted = Counter(where[g] for g in grams)
-        cols = np.fromiter(counted.keys(), dtype=np.int64, count=len(counted))
-        vals = np.fromiter(counted.values(), dtype=np.float64, count=len(counted))
-        vals = (np.log(vals) + 1.0) * idf[cols]
-        norm = float(np.sqrt(vals @ vals))
-        return cols, (vals / norm if norm else vals)
-
     def margin_and_reasons(
         self, comment: CommentInput, top: int = 6, min_weight: float = _MIN_SHOWN
     ) -> tuple[float, list[Reason]]:
@@ -178,7 +164,9 @@ class Explainer:
         """
         ((c, text),) = prepare_comments([comment])
         hits = comment_signals(c, text)
-        cw, vw = self._row(self.word_columns, self.word_analyzer, self.idf_words, text.norm)
+        word_counts = Counter(self.word_analyzer(text.norm))
+        word_cols = self.word_columns.lookup(word_counts)
+        cw, vw = self._weighted(word_cols, word_counts, self.idf_words)
         tokens = [(m.group(0), m.start(), m.end()) for m in _TOKEN_RE.finditer(text.norm)]
         grams_of = {tok: self.char_analyzer(tok) for tok, _, _ in tokens}
         per_token = {tok: Counter(grams) for tok, grams in grams_of.items()}
@@ -197,7 +185,7 @@ class Explainer:
         vals = np.concatenate([vw, vs])
         char_contrib = dict(zip(cc.tolist(), char_share.tolist(), strict=True))
         words = self._token_reasons(
-            text, tokens, per_token, total, char_cols, char_contrib, cols, vals
+            text, tokens, per_token, total, char_cols, char_contrib, word_cols, cols, vals
         )
         found: list[Reason | _Located] = [*words, *self._signal_reasons(hits, cols, vals)]
         found = [r for r in found if abs(r.weight) >= min_weight and r.weight != 0]
@@ -209,7 +197,7 @@ class Explainer:
     def _weighted(
         columns: dict[str, int], counts: Counter[str], idf: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Return the tf-idf row (columns, values) of n-gram counts, as ``_row`` would."""
+        """Return the tf-idf row (columns, values) of n-gram counts, as ``_tfidf`` builds it."""
         if not counts:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         where = np.fromiter((columns[g] for g in counts), dtype=np.int64, count=len(counts))
@@ -228,6 +216,7 @@ class Explainer:
         total: Counter[str],
         char_cols: dict[str, int],
         char_contrib: dict[int, float],
+        word_cols: dict[str, int],
         cols: np.ndarray,
         vals: np.ndarray,
     ) -> list[_Located]:
@@ -255,8 +244,7 @@ class Explainer:
             where[tok].append((start, end))
             for word in set(_WORD_RE.findall(tok)):
                 owners_of[word].append(tok)
-        terms = sorted(set(self.word_analyzer(text.norm)))
-        word_cols = self.word_columns.lookup(terms)
+        terms = sorted(word_cols)
         sharing = Counter(word_cols.values())
         phrases: dict[str, float] = {}
         for term in terms:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 # Latin look-alikes from Cyrillic, Greek and a few symbol blocks; NFKC does not fold these.
@@ -142,12 +143,30 @@ def _one_pass(text: str, offsets: list[int]) -> Mapped:
 
 def normalize_with_offsets(text: str) -> Mapped:
     """Normalise `text` and return, for each output character, its index in `text`."""
+    cur, offsets = _normalized(text)
+    return cur, list(offsets)
+
+
+def normalize_text(text: str) -> str:
+    """Return the canonical form of `text`: NFKC, case-folded, no marks, look-alikes folded."""
+    return _normalized(text)[0]
+
+
+# One comment is normalised by several readers in one request (the duplicate fingerprint,
+# the classifier, the word lists): the last few short texts are kept, so it is done once.
+_CACHED_CHARS = 4000
+
+
+def _normalized(text: str) -> tuple[str, Sequence[int]]:
     if not isinstance(text, str):
         text = "" if text is None else str(text)
-    if len(text) > _CACHED_CHARS:
-        return _normalize(text)
-    cur, offsets = _cached(text)
-    return cur, list(offsets)
+    return _normalize(text) if len(text) > _CACHED_CHARS else _cached(text)
+
+
+@lru_cache(maxsize=128)
+def _cached(text: str) -> tuple[str, tuple[int, ...]]:
+    cur, offsets = _normalize(text)
+    return cur, tuple(offsets)
 
 
 def _normalize(text: str) -> Mapped:
@@ -160,26 +179,6 @@ def _normalize(text: str) -> Mapped:
             break
         cur, offsets = nxt, nxt_off
     return cur, offsets
-
-
-# One comment is normalised by several readers in one request (the duplicate fingerprint,
-# the classifier, the word lists): the last few short texts are kept, so it is done once.
-_CACHED_CHARS = 4000
-
-
-@lru_cache(maxsize=128)
-def _cached(text: str) -> tuple[str, tuple[int, ...]]:
-    cur, offsets = _normalize(text)
-    return cur, tuple(offsets)
-
-
-def normalize_text(text: str) -> str:
-    """Return the canonical form of `text`: NFKC, case-folded, no marks, look-alikes folded."""
-    if not isinstance(text, str):
-        text = "" if text is None else str(text)
-    if len(text) > _CACHED_CHARS:
-        return _normalize(text)[0]
-    return _cached(text)[0]
 
 
 def original_span(offsets: list[int], start: int, end: int, source: str) -> tuple[int, int]:

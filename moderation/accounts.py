@@ -135,10 +135,11 @@ class IpThrottle:
 
     def check(self, limiter: RateLimiter, ip: str) -> None:
         """Raise Throttled when ``ip`` failed too often lately."""
+        item, key = self._item(), self._key(ip)
         try:
-            if limiter.test(self._item(), *self._key(ip)):
+            if limiter.test(item, *key):
                 return
-            stats = limiter.get_window_stats(self._item(), *self._key(ip))
+            stats = limiter.get_window_stats(item, *key)
         except Exception as exc:  # noqa: BLE001 - any storage error: fail open, loudly
             log.warning("login throttle storage unavailable: %s", type(exc).__name__)
             return

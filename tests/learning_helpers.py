@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 from flask import Flask
+from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
 from classifier.records import CommentInput, Example
@@ -96,3 +97,12 @@ def seed_labels(
             record_feedback(
                 s, row_site, label, payload, source=source, actor=actor, is_test=is_test
             )
+
+
+def retrained_site(app: Flask, runner: FlaskCliRunner, name: str = "a") -> tuple[int, str]:
+    """Give a new site 15 labels, retrain it; return its id and the model version it uses."""
+    site_id = site(app, name)
+    seed_labels(app, site_id, site_examples(15))
+    runner.invoke(args=["classifier", "retrain", "--site", name])
+    with app.app_context():
+        return site_id, app.extensions["palabre.scorer"].version_for(site_id)

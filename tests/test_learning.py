@@ -19,7 +19,14 @@ from moderation.learning_models import TrainingRun
 from moderation.models import Moderator, Role, Site
 from moderation.webhook_models import Feedback
 from tests import mods
-from tests.learning_helpers import PROBE, configure, seed_labels, site, site_examples
+from tests.learning_helpers import (
+    PROBE,
+    configure,
+    retrained_site,
+    seed_labels,
+    site,
+    site_examples,
+)
 
 FIXTURES = Path(__file__).parent / "classifier" / "fixtures"
 
@@ -80,12 +87,8 @@ def test_shared_labels_reach_other_sites_only_when_shared(
 def test_rollback_restores_the_shared_model_for_a_site(
     learner: Flask, runner: FlaskCliRunner
 ) -> None:
-    a = site(learner, "a")
-    seed_labels(learner, a, site_examples(15))
-    runner.invoke(args=["classifier", "retrain", "--site", "a"])
+    a, own = retrained_site(learner, runner)
     scorer = learner.extensions["palabre.scorer"]
-    with learner.app_context():
-        own = scorer.version_for(a)
     result = runner.invoke(args=["classifier", "rollback", "--site", "a"])
     assert result.exit_code == 0 and "shared model" in result.output
     with learner.app_context():
@@ -97,12 +100,8 @@ def test_rollback_restores_the_shared_model_for_a_site(
 def test_gate_keeps_the_current_model_when_the_candidate_is_worse(
     learner: Flask, runner: FlaskCliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    a = site(learner, "a")
-    seed_labels(learner, a, site_examples(15))
-    runner.invoke(args=["classifier", "retrain", "--site", "a"])
+    a, promoted = retrained_site(learner, runner)
     scorer = learner.extensions["palabre.scorer"]
-    with learner.app_context():
-        promoted = scorer.version_for(a)
 
     def poisoned(shared: list[Example], site: list[Example], **kw: object) -> object:
         return train_site_model(shared, [Example(e.comment, 1 - e.label) for e in site])

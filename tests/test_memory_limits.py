@@ -65,7 +65,7 @@ def test_expired_keys_are_swept_inline(clock: Clock, monkeypatch: pytest.MonkeyP
     assert "newcomer" in next(iter(storage.events))
 
 
-def test_a_hit_starts_no_thread(clock: Clock) -> None:
+def test_a_hit_starts_no_thread(clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
     limiter = MovingWindowRateLimiter(SweptMemoryStorage())
     item = RateLimitItemPerSecond(1, 15)
     started = []
@@ -75,13 +75,10 @@ def test_a_hit_starts_no_thread(clock: Clock) -> None:
         started.append(self)
         real_start(self)
 
-    threading.Thread.start = spy  # type: ignore[method-assign]
-    try:
-        for n in range(100):
-            clock.now += 0.01
-            limiter.hit(item, f"commenter-{n}")
-    finally:
-        threading.Thread.start = real_start  # type: ignore[method-assign]
+    monkeypatch.setattr(threading.Thread, "start", spy)
+    for n in range(100):
+        clock.now += 0.01
+        limiter.hit(item, f"commenter-{n}")
     assert started == []
 
 
