@@ -5,9 +5,11 @@ comments through Flask's test client (no HTTP server, no network) and times each
 wrappers around the functions the intake calls. Figures are per comment, means over the
 measured comments; the wrappers add a little time of their own.
 
-    .venv/bin/python bench/phases.py [--comments 1000] [--database-url URL]
+    .venv/bin/python bench/phases.py [--comments 1000] [--database-url URL] [--profile N]
 
 The first --comments comments warm up (and fill the table); the next --comments are timed.
+With --profile N the timed comments run under cProfile instead and the N functions with the most
+time of their own are printed (the phase wrappers are then left out).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--comments", type=int, default=1000)
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--profile", type=int, default=0, metavar="N")
     args = parser.parse_args()
     model = ROOT / "instance" / "model" / "model.skops"
     if not model.exists():
@@ -90,6 +93,17 @@ def main() -> None:
     n = args.comments
     for i in range(n):
         post(i)
+    if args.profile:
+        import cProfile
+        import pstats
+
+        with cProfile.Profile() as profile:
+            for i in range(n, 2 * n):
+                post(i)
+        if os.environ.get("PHASES_PROFILE_OUT"):
+            profile.dump_stats(os.environ["PHASES_PROFILE_OUT"])
+        pstats.Stats(profile).sort_stats("tottime").print_stats(args.profile)
+        return
     spent: dict[str, float] = defaultdict(float)
     for owner, name, label in (
         (api, "authenticate", "authentication"),

@@ -20,12 +20,14 @@ BIN = Path(sys.executable).parent
 def corpus_texts(limit: int = 2000) -> list[str]:
     """Return comment texts from our own corpus: ham and spam as a site receives them."""
     import csv
+    import zlib
 
     texts = []
     for path in sorted((ROOT / "data" / "bootstrap").glob("*.csv")):
         with path.open(encoding="utf-8", newline="") as f:
             texts += [row["text"] for row in csv.DictReader(f)]
-    texts.sort(key=lambda t: hash(t) % 1000003)  # interleave the files, deterministically
+    # Interleave the files, the same way in every run (str hashes change between processes).
+    texts.sort(key=lambda t: zlib.crc32(t.encode("utf-8")))
     return texts[:limit]
 
 

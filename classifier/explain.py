@@ -57,12 +57,11 @@ class ColumnCache:
         if len(self.columns) > _CACHE_LIMIT:
             self.columns.clear()
         columns = self.columns
-        out: dict[str, int] = {}
-        for term in terms:
-            j = columns.get(term)
-            if j is None:
-                j = columns[term] = self.column(term)
-            out[term] = j
+        get = columns.get
+        out = {term: get(term, -1) for term in terms}
+        for term, j in out.items():
+            if j < 0:
+                out[term] = columns[term] = self.column(term)
         return out
 
     def counts(self, analyzer: Any, texts: list[str], n_features: int) -> Any:
@@ -169,7 +168,6 @@ class Explainer:
         cw, vw = self._weighted(word_cols, word_counts, self.idf_words)
         tokens = [(m.group(0), m.start(), m.end()) for m in _TOKEN_RE.finditer(text.norm)]
         grams_of = {tok: self.char_analyzer(tok) for tok, _, _ in tokens}
-        per_token = {tok: Counter(grams) for tok, grams in grams_of.items()}
         total = Counter(chain.from_iterable(grams_of[tok] for tok, _, _ in tokens))
         char_cols = self.char_columns.lookup(total)
         cc, vc = self._weighted(char_cols, total, self.idf_chars)
@@ -185,7 +183,7 @@ class Explainer:
         vals = np.concatenate([vw, vs])
         char_contrib = dict(zip(cc.tolist(), char_share.tolist(), strict=True))
         words = self._token_reasons(
-            text, tokens, per_token, total, char_cols, char_contrib, word_cols, cols, vals
+            text, tokens, grams_of, total, char_cols, char_contrib, word_cols, cols, vals
         )
         found: list[Reason | _Located] = [*words, *self._signal_reasons(hits, cols, vals)]
         found = [r for r in found if abs(r.weight) >= min_weight and r.weight != 0]
@@ -212,7 +210,7 @@ class Explainer:
         self,
         text: Field,
         tokens: list[tuple[str, int, int]],
-        per_token: dict[str, Counter[str]],
+        grams_of: dict[str, list[str]],
         total: Counter[str],
         char_cols: dict[str, int],
         char_contrib: dict[int, float],
@@ -222,15 +220,17 @@ class Explainer:
     ) -> list[_Located]:
         contrib: dict[str, float] = defaultdict(float)
         # Character n-grams: share each n-gram's contribution among the words it occurs in.
-        sharing = Counter(char_cols.values())  # hash collisions split a column's weight
+        # One occurrence's share: its column's contribution / the column's distinct n-grams
+        # (hash collisions split it) / the n-gram's occurrences in the comment.
+        sharing = Counter(char_cols.values())
+        per_gram = {
+            gram: char_contrib.get(j, 0.0) / sharing[j] / n
+            for gram, n in total.items()
+            for j in (char_cols[gram],)
+        }
         occurrences = Counter(tok for tok, _, _ in tokens)
-        for tok, grams in per_token.items():
-            share = 0.0
-            for gram, n in grams.items():
-                j = char_cols[gram]
-                if j in char_contrib:
-                    share += char_contrib[j] * n / total[gram] / sharing[j]
-            contrib[tok] += share * occurrences[tok]
+        for tok, grams in grams_of.items():
+            contrib[tok] += sum(map(per_gram.__getitem__, grams)) * occurrences[tok]
         # Word n-grams: unigrams join their word, longer n-grams become phrases.
         in_words = cols < self.n_words
         word_contrib = {

@@ -7,6 +7,7 @@ obfuscated spam ("ＣΑЅΙΝО", "c4s1n0", "c a s i n o", zero-width joins) sco
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
@@ -40,6 +41,13 @@ _ORDINAL_RE = re.compile(r"\d+(?:st|nd|rd|th|er|e|eme|ere|k|m|h|x|s|am|pm|p|d|g|
 
 Mapped = tuple[str, list[int]]
 
+# In ASCII only these fold to a space; the other control characters fold away (`_fold_char`).
+_ASCII_SPACE = frozenset(" \t\n\r")
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]+")
+# What `_fold` still changes once the rest is folded: runs of blanks and controls, a lone control.
+_ASCII_BLANK_RE = re.compile(r"[\x00-\x20\x7f]{2,}|[\x00-\x1f\x7f]")
+
 
 @lru_cache(maxsize=8192)
 def _fold_char(ch: str) -> str:
@@ -66,13 +74,15 @@ def _apply(text: str, offsets: list[int], pattern: re.Pattern[str], repl: object
     out_off: list[int] = []
     pos = 0
     for m in pattern.finditer(text):
-        out.append(text[pos : m.start()])
-        out_off.extend(offsets[pos : m.start()])
         new = repl(m) if callable(repl) else str(repl)
         if isinstance(new, tuple):  # (text, index in `text` of each new character)
             new, src = new
+        elif new == m.group(0):
+            continue  # unchanged (most words): their characters keep their offsets
         else:
             src = [min(m.start() + i, m.end() - 1) for i in range(len(new))]
+        out.append(text[pos : m.start()])
+        out_off.extend(offsets[pos : m.start()])
         out.append(new)
         out_off.extend(offsets[i] for i in src)
         pos = m.end()
@@ -121,17 +131,7 @@ def _one_pass(text: str, offsets: list[int]) -> Mapped:
     text, offsets = _apply(text, offsets, _HREF_RE, _href)
     text, offsets = _apply(text, offsets, _TAG_RE, " ")
     text, offsets = _apply(text, offsets, _ENTITY_RE, _entity)
-    chars: list[str] = []
-    offs: list[int] = []
-    for ch, off in zip(text, offsets, strict=True):
-        folded = _fold_char(ch)
-        if not folded:
-            continue
-        if folded == " " and chars and chars[-1] == " ":
-            continue  # collapse runs of white space
-        chars.append(folded)
-        offs.extend([off] * len(folded))
-    text = "".join(chars)
+    text, offs = _fold(text, offsets)
     if text.startswith(" ") or text.endswith(" "):
         lead = len(text) - len(text.lstrip(" "))
         text = text.strip(" ")
@@ -139,6 +139,34 @@ def _one_pass(text: str, offsets: list[int]) -> Mapped:
     text, offs = _apply(text, offs, _SPACED_RE, _unspace)
     text, offs = _apply(text, offs, _TOKEN_RE, _unleet)
     return text, offs
+
+
+def _fold(text: str, offsets: list[int]) -> Mapped:
+    """Fold each character (`_fold_char`) and collapse runs of white space.
+
+    ASCII letters are lowered in one C call; only runs of other characters go through
+    `_fold_char`; then the runs of blanks and controls are collapsed.
+    """
+    text, offsets = _apply(text.translate(_ASCII_LOWER), offsets, _NON_ASCII_RE, _fold_run)
+    return _apply(text, offsets, _ASCII_BLANK_RE, _blank_run)
+
+
+def _fold_run(m: re.Match[str]) -> tuple[str, list[int]]:
+    out: list[str] = []
+    src: list[int] = []
+    for i, ch in enumerate(m.group(0), m.start()):
+        folded = _fold_char(ch)
+        out.append(folded)
+        src.extend([i] * len(folded))
+    return "".join(out), src
+
+
+def _blank_run(m: re.Match[str]) -> tuple[str, list[int]]:
+    """A run of ASCII blanks and controls: one space (at the first blank), or nothing."""
+    for i, ch in enumerate(m.group(0)):
+        if ch in _ASCII_SPACE:
+            return " ", [m.start() + i]
+    return "", []
 
 
 def normalize_with_offsets(text: str) -> Mapped:

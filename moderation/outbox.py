@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 import secrets
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from .db import utcnow
-from .models import ActorType, Comment, CommentStatus, Site
+from .models import ActorType, CommentStatus, Site
 from .webhook_models import EventState, WebhookEvent
 
 EVENT_TYPES: dict[CommentStatus, str] = {
@@ -23,6 +23,25 @@ EVENT_TYPES: dict[CommentStatus, str] = {
     CommentStatus.REJECTED: "comment.rejected",
     CommentStatus.PENDING: "comment.pending",
 }
+
+
+class EventSubject(Protocol):
+    """What an event reads of its comment: a Comment, or the intake's services.Stored."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def site(self) -> Site | None: ...
+    @property
+    def site_id(self) -> int: ...
+    @property
+    def external_id(self) -> str | None: ...
+    @property
+    def status(self) -> CommentStatus: ...
+    @property
+    def score(self) -> float | None: ...
+    @property
+    def reasons(self) -> list[dict[str, Any]]: ...
 
 
 def new_event_id() -> str:
@@ -37,7 +56,7 @@ def wants_events(site: Site) -> bool:
 
 def record_event(
     session: Session,
-    comment: Comment,
+    comment: EventSubject,
     *,
     actor_type: ActorType,
     moderator: str = "",

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
+from .db import utcnow
 from .intake import CommentIn
 from .models import ActorType, Comment, CommentStatus, Site, StatusChange
 from .outbox import record_event
@@ -20,14 +21,6 @@ from .signals import stored_columns
 
 class IdempotencyConflict(Exception):
     """The idempotency key or external id was used before for a different comment."""
-
-
-@dataclass(frozen=True)
-class Submission:
-    """What the intake endpoint needs to answer."""
-
-    comment: Comment
-    created: bool
 
 
 def site_thresholds(site: Site, default: tuple[float, float]) -> Thresholds:
@@ -56,6 +49,26 @@ def find_retry(
     return found
 
 
+@dataclass(frozen=True)
+class Stored:
+    """A comment just written by the intake: what the answer, the outbox and metrics read."""
+
+    id: int
+    site: Site
+    site_id: int
+    external_id: str | None
+    status: CommentStatus
+    score: float | None
+    reasons: list[dict[str, Any]]
+    intake_response: dict[str, Any]
+    campaign_id: int | None
+
+
+_COMMENTS = Comment.__table__
+_INSERT_COMMENT = insert(_COMMENTS).returning(_COMMENTS.c.id)
+_INSERT_CHANGE = insert(StatusChange.__table__)
+
+
 def store_comment(
     session: Session,
     site: Site,
@@ -66,55 +79,76 @@ def store_comment(
     decision: Decision,
     model_version: str,
     columns: dict[str, Any] | None = None,
-) -> Comment:
-    """Add the comment and its first audit entry; the caller commits.
+) -> Stored:
+    """Insert the comment and its first audit entry; the caller commits.
 
     ``columns`` are further Comment columns set in the same INSERT (fingerprint, campaign).
+    Plain INSERT statements, not the ORM's unit of work: the intake writes each row once and
+    never reads it back, and the unit of work cost more than the statements themselves.
     """
-    row = Comment(
-        site_id=site.id,
-        idempotency_key=idempotency_key or None,
-        external_id=comment.external_id or None,
-        request_hash=comment.fingerprint(),
-        content=comment.content,
-        author_name=comment.author_name,
-        author_email=comment.author_email,
-        author_url=comment.author_url,
-        author_ip=comment.author_ip,
-        user_agent=comment.user_agent,
-        referrer=comment.referrer,
-        permalink=comment.permalink,
-        post_id=comment.post_id,
-        parent_id=comment.parent_id,
-        language=comment.language,
-        submitted_at=comment.submitted_at,
-        payload=payload,
-        score=score.probability,
-        status=decision.verdict,
-        reasons=decision.reasons,
-        model_version=model_version,
-        **(columns or {}),
-    )
+    now = utcnow()
+    verdict = CommentStatus(decision.verdict)
     # The answer is kept for retries; its id is added on reading, so storing it costs no
     # second UPDATE after the INSERT.
-    row.intake_response = {
-        "status": str(decision.verdict),
+    answer = {
+        "status": str(verdict),
         "score": score.probability,
         "reasons": decision.reasons,
         "model_version": model_version,
     }
-    session.add(row)
-    session.flush()
-    session.add(
-        StatusChange(
-            comment_id=row.id,
-            from_status=None,
-            to_status=decision.verdict,
-            actor_type=ActorType.SYSTEM,
-            actor_label="classifier" if score.probability is not None else "policy",
-            reason=", ".join(r["code"] for r in decision.reasons if r.get("source") != "classifier")
+    values = {
+        "site_id": site.id,
+        "idempotency_key": idempotency_key or None,
+        "external_id": comment.external_id or None,
+        "request_hash": comment.fingerprint(),
+        "content": comment.content,
+        "author_name": comment.author_name,
+        "author_email": comment.author_email,
+        "author_url": comment.author_url,
+        "author_ip": comment.author_ip,
+        "user_agent": comment.user_agent,
+        "referrer": comment.referrer,
+        "permalink": comment.permalink,
+        "post_id": comment.post_id,
+        "parent_id": comment.parent_id,
+        "language": comment.language,
+        "submitted_at": comment.submitted_at,
+        "payload": payload,
+        "score": score.probability,
+        "status": str(verdict),
+        "reasons": decision.reasons,
+        "model_version": model_version,
+        "intake_response": answer,
+        "created_at": now,
+        "updated_at": now,
+        **(columns or {}),
+    }
+    comment_id = session.execute(_INSERT_COMMENT, values).scalar_one()
+    session.execute(
+        _INSERT_CHANGE,
+        {
+            "comment_id": comment_id,
+            "from_status": None,
+            "to_status": str(verdict),
+            "actor_type": str(ActorType.SYSTEM),
+            "actor_label": "classifier" if score.probability is not None else "policy",
+            "reason": ", ".join(
+                r["code"] for r in decision.reasons if r.get("source") != "classifier"
+            )
             or _summary(decision),
-        )
+            "created_at": now,
+        },
+    )
+    row = Stored(
+        id=comment_id,
+        site=site,
+        site_id=site.id,
+        external_id=values["external_id"],
+        status=verdict,
+        score=score.probability,
+        reasons=decision.reasons,
+        intake_response=answer,
+        campaign_id=values.get("campaign_id"),
     )
     record_event(session, row, actor_type=ActorType.SYSTEM)  # webhook outbox, same transaction
     return row
@@ -158,7 +192,7 @@ def store_assessed(
     payload: dict[str, Any],
     idempotency_key: str | None,
     assessment: Assessment,
-) -> Comment:
+) -> Stored:
     """Store an assessed comment with its audit row, outbox event and rule hits."""
     a, ev = assessment, assessment.evaluation
     row = store_comment(
@@ -176,7 +210,7 @@ def store_assessed(
     return row
 
 
-def original_answer(row: Comment) -> dict[str, Any]:
+def original_answer(row: Comment | Stored) -> dict[str, Any]:
     """Return the body the intake endpoint answered when it stored ``row`` (for retries)."""
     return {"id": row.id, **{k: v for k, v in row.intake_response.items() if k != "id"}}
 
@@ -219,7 +253,7 @@ __all__ = [
     "store_assessed",
     "CommentStatus",
     "IdempotencyConflict",
-    "Submission",
+    "Stored",
     "comment_for_site",
     "describe",
     "find_retry",

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Select, bindparam, func, select, union, update
+from sqlalchemy import Select, bindparam, func, insert, select, union, update
 from sqlalchemy.orm import Session
 
 from . import language
+from .db import utcnow
 from .fingerprint import Fingerprint, hamming
 from .intake import CommentIn
 from .models import Comment, CommentStatus, RuleHit, Site
@@ -24,6 +25,18 @@ from .settings import Mode, SiteSettings
 # Bound on the rows a near-duplicate lookup reads; the band index keeps candidates few, this
 # only caps a pathological flood of identical texts (the newest are kept).
 MAX_CANDIDATES = 1000
+_INSERT_HIT = insert(RuleHit.__table__)
+
+
+class StoredComment(Protocol):
+    """What ``record`` reads of a comment just stored (services.Stored, or a Comment)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def site_id(self) -> int: ...
+    @property
+    def campaign_id(self) -> int | None: ...
 
 
 # The intake's lookups are built once with bound parameters: SQLAlchemy then reuses their
@@ -155,7 +168,7 @@ def stored_columns(fp: Fingerprint, near: list[tuple[int, str, int | None]]) -> 
 
 def record(
     session: Session,
-    row: Comment,
+    row: StoredComment,
     signals: list[Signal],
     near: list[tuple[int, str, int | None]],
 ) -> None:
@@ -168,15 +181,21 @@ def record(
             .values(campaign_id=row.campaign_id)
             .execution_options(synchronize_session=False)
         )
-    for signal in signals:
-        session.add(
-            RuleHit(
-                comment_id=row.id,
-                site_id=row.site_id,
-                code=signal.code,
-                effect=str(signal.effect),
-                shadow=signal.shadow,
-            )
+    if signals:
+        now = utcnow()
+        session.execute(
+            _INSERT_HIT,
+            [
+                {
+                    "comment_id": row.id,
+                    "site_id": row.site_id,
+                    "code": signal.code,
+                    "effect": str(signal.effect),
+                    "shadow": signal.shadow,
+                    "created_at": now,
+                }
+                for signal in signals
+            ],
         )
 
 

@@ -241,17 +241,25 @@ class TestFailSafe:
 
     @pytest.mark.usefixtures("keyword_model")
     def test_a_failed_write_never_yields_201(self, app, client, auth, monkeypatch) -> None:
+        from sqlalchemy import event
         from sqlalchemy.exc import OperationalError
         from sqlalchemy.orm import Session
 
         real_commit = Session.commit
+        inserted: list[str] = []
+
+        def note_insert(_conn, _cursor, statement, _params, _context, _many) -> None:
+            if statement.startswith("INSERT INTO comments"):
+                inserted.append(statement)
 
         def failing_commit(self: Session) -> None:
-            if any(isinstance(o, Comment) for o in self.identity_map.values()):
+            if inserted:
+                inserted.clear()
                 self.rollback()  # what a real failed COMMIT leaves behind
-                raise OperationalError("INSERT", {}, Exception("disk I/O error"))
+                raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
             real_commit(self)
 
+        event.listen(db.engine_for(app), "before_cursor_execute", note_insert)
         monkeypatch.setattr(Session, "commit", failing_commit)
         resp = post(client, auth)
         assert resp.status_code == 503

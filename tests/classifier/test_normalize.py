@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from classifier import normalize
 from classifier.normalize import normalize_text, normalize_with_offsets, original_span
 
 
@@ -66,3 +69,33 @@ def test_span_of_an_obfuscated_word_covers_it_in_the_original() -> None:
     start = norm.index("casino")
     lo, hi = original_span(offsets, start, start + len("casino"), raw)
     assert raw[lo:hi] == "C Α S Ι Ν Ο"
+
+
+def _fold_each_character(text: str, offsets: list[int]) -> tuple[str, list[int]]:
+    """The plain definition `normalize._fold` must match: one character at a time."""
+    chars: list[str] = []
+    offs: list[int] = []
+    for ch, off in zip(text, offsets, strict=True):
+        folded = normalize._fold_char(ch)
+        if not folded or (folded == " " and chars and chars[-1] == " "):
+            continue
+        chars.append(folded)
+        offs.extend([off] * len(folded))
+    return "".join(chars), offs
+
+
+def _random_text(rng: random.Random) -> str:
+    pools = (
+        [chr(c) for c in range(128)],
+        list("éèàçôœæßÉÀŒ\u00a0\u200b\u200d\u202e\u2028\u3000\ufeffİﬁẞΩＡ𝐀аΝ"),
+        [chr(c) for c in range(0x80, 0x3000)],
+    )
+    return "".join(rng.choice(rng.choice(pools)) for _ in range(rng.randint(0, 60)))
+
+
+def test_fold_matches_the_character_by_character_definition() -> None:
+    rng = random.Random(7)
+    for _ in range(5000):
+        text = _random_text(rng)
+        expected = _fold_each_character(text, list(range(len(text))))
+        assert normalize._fold(text, list(range(len(text)))) == expected, repr(text)
