@@ -10,7 +10,6 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -119,6 +118,7 @@ class Explainer:
         )
         self.intercept = float(self.model.intercept_[0])
         self.signal_index = {code: i for i, code in enumerate(SIGNALS)}
+        self._token_columns: dict[str, np.ndarray] = {}
 
     @staticmethod
     def _tfidf(columns: ColumnCache, analyzer: Any, idf: np.ndarray, texts: list[str]) -> Any:
@@ -167,24 +167,18 @@ class Explainer:
         word_cols = self.word_columns.lookup(word_counts)
         cw, vw = self._weighted(word_cols, word_counts, self.idf_words)
         tokens = [(m.group(0), m.start(), m.end()) for m in _TOKEN_RE.finditer(text.norm)]
-        grams_of = {tok: self.char_analyzer(tok) for tok, _, _ in tokens}
-        total = Counter(chain.from_iterable(grams_of[tok] for tok, _, _ in tokens))
-        char_cols = self.char_columns.lookup(total)
-        cc, vc = self._weighted(char_cols, total, self.idf_chars)
+        occurrences = Counter(tok for tok, _, _ in tokens)
+        char_margin, token_chars = self._char_shares(occurrences)
         cs = np.fromiter((self.signal_index[k] for k in hits), dtype=np.int64, count=len(hits))
         vs = np.fromiter((h.value for h in hits.values()), dtype=np.float64, count=len(hits))
         vs = vs / self.signal_scale[cs]
-        char_share = vc * self.coef_chars[cc]
         margin = (
-            float(vw @ self.coef_words[cw] + char_share.sum() + vs @ self.coef_signals[cs])
+            float(vw @ self.coef_words[cw] + char_margin + vs @ self.coef_signals[cs])
             + self.intercept
         )
         cols = np.concatenate([cw, cs + self.n_words + self.n_chars])
         vals = np.concatenate([vw, vs])
-        char_contrib = dict(zip(cc.tolist(), char_share.tolist(), strict=True))
-        words = self._token_reasons(
-            text, tokens, grams_of, total, char_cols, char_contrib, word_cols, cols, vals
-        )
+        words = self._token_reasons(text, tokens, token_chars, word_cols, cols, vals)
         found: list[Reason | _Located] = [*words, *self._signal_reasons(hits, cols, vals)]
         found = [r for r in found if abs(r.weight) >= min_weight and r.weight != 0]
         found.sort(key=lambda r: -abs(r.weight))
@@ -206,31 +200,56 @@ class Explainer:
         norm = float(np.sqrt(vals @ vals))
         return cols, (vals / norm if norm else vals)
 
+    def _char_columns(self, token: str) -> np.ndarray:
+        """Return the column of each character n-gram of one word (char_wb stays in words)."""
+        cached = self._token_columns.get(token)
+        if cached is None:
+            if len(self._token_columns) > _CACHE_LIMIT // 4:
+                self._token_columns.clear()
+            grams = self.char_analyzer(token)
+            columns = self.char_columns.lookup(grams)
+            cached = np.fromiter((columns[g] for g in grams), dtype=np.int32, count=len(grams))
+            self._token_columns[token] = cached
+        return cached
+
+    def _char_shares(self, occurrences: Counter[str]) -> tuple[float, dict[str, float]]:
+        """Return the character n-grams' share of the margin, in total and per word.
+
+        The comment's char_wb n-grams are those of its words, so each distinct word is
+        analysed once (and remembered across comments). The tf-idf row is built over columns as
+        ``_tfidf`` does; a column's contribution is shared equally among its occurrences, and a
+        word receives the shares of the n-gram occurrences it holds.
+        """
+        if not occurrences:
+            return 0.0, {}
+        words = list(occurrences)
+        per_word = [self._char_columns(w) for w in words]
+        lengths = np.fromiter(map(len, per_word), dtype=np.int64, count=len(words))
+        columns = np.concatenate(per_word)
+        if not columns.size:
+            return 0.0, dict.fromkeys(words, 0.0)
+        repeats = np.fromiter(occurrences.values(), dtype=np.float64, count=len(words))
+        cols, inverse = np.unique(columns, return_inverse=True)
+        counts = np.bincount(inverse, weights=np.repeat(repeats, lengths), minlength=cols.size)
+        vals = (np.log(counts) + 1.0) * self.idf_chars[cols]
+        norm = float(np.sqrt(vals @ vals))
+        share = vals / norm * self.coef_chars[cols] if norm else vals * 0.0
+        word_of = np.repeat(np.arange(len(words)), lengths)
+        per_occurrence = (share / counts)[inverse]
+        totals = np.bincount(word_of, weights=per_occurrence, minlength=len(words)) * repeats
+        return float(share.sum()), dict(zip(words, totals.tolist(), strict=True))
+
     def _token_reasons(
         self,
         text: Field,
         tokens: list[tuple[str, int, int]],
-        grams_of: dict[str, list[str]],
-        total: Counter[str],
-        char_cols: dict[str, int],
-        char_contrib: dict[int, float],
+        token_chars: dict[str, float],
         word_cols: dict[str, int],
         cols: np.ndarray,
         vals: np.ndarray,
     ) -> list[_Located]:
-        contrib: dict[str, float] = defaultdict(float)
-        # Character n-grams: share each n-gram's contribution among the words it occurs in.
-        # One occurrence's share: its column's contribution / the column's distinct n-grams
-        # (hash collisions split it) / the n-gram's occurrences in the comment.
-        sharing = Counter(char_cols.values())
-        per_gram = {
-            gram: char_contrib.get(j, 0.0) / sharing[j] / n
-            for gram, n in total.items()
-            for j in (char_cols[gram],)
-        }
-        occurrences = Counter(tok for tok, _, _ in tokens)
-        for tok, grams in grams_of.items():
-            contrib[tok] += sum(map(per_gram.__getitem__, grams)) * occurrences[tok]
+        # Character n-grams: each word's share, from _char_shares.
+        contrib: dict[str, float] = defaultdict(float, token_chars)
         # Word n-grams: unigrams join their word, longer n-grams become phrases.
         in_words = cols < self.n_words
         word_contrib = {

@@ -107,3 +107,22 @@ def test_single_comment_path_matches_the_batch_path(
     comments = [e.comment for e in examples] + [SPAMMY]
     one_by_one = [tiny_model.score(c).probability for c in comments]
     assert one_by_one == pytest.approx(tiny_model.score_many(comments), abs=1e-9)
+
+
+def test_words_share_exactly_the_character_ngrams_margin(tiny_model: SpamModel) -> None:
+    from collections import Counter
+
+    from classifier.explain import Explainer
+    from classifier.pipeline import prepare_comments
+
+    explainer = Explainer(tiny_model.pipeline)
+    comment = replace(SPAMMY, content=SPAMMY.content + " casino casino, bonus bonus!!!")
+    prepared = prepare_comments([comment])
+    _, xc, _ = explainer.blocks(prepared)
+    expected = float((xc @ explainer.coef_chars)[0])
+    words = Counter(prepared[0][1].norm.split())
+    margin, per_word = explainer._char_shares(words)
+    assert margin == pytest.approx(expected, abs=1e-9)
+    assert set(per_word) == set(words)
+    assert sum(per_word.values()) == pytest.approx(expected, abs=1e-9)
+    assert explainer._char_shares(Counter()) == (0.0, {})
