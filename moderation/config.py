@@ -21,7 +21,7 @@ DEFAULTS: dict[str, Any] = {
     "CLAIM_MINUTES": 5,
     "SESSION_IDLE_MINUTES": 60,
     "TRUST_PROXY": False,
-    # Flood control and per-site rate limits (Flask-Limiter storage): "memory://" is per
+    # Flood control and per-site rate limits (`limits` storage): "memory://" is per
     # process; set redis://host:6379/0 so the limits hold across workers and hosts.
     "RATELIMIT_STORAGE_URI": "memory://",
     # Webhooks and Akismet (docs/webhooks.md, docs/akismet.md)

@@ -1,10 +1,12 @@
 """Flood control and per-site rate limits: per process in memory, or shared through Redis.
 
-Flask-Limiter provides the storage (``memory://`` by default, served by
+The ``limits`` library provides the storage (``memory://`` by default, served by
 moderation.memory_limits, which starts no threads; Redis when
 MODERATION_RATELIMIT_STORAGE_URI is ``redis://...``) and the moving-window strategy. The keys
 name the site and the commenter from the payload (author_ip, author_email), never the
-address of the site's server that sends the webhook.
+address of the site's server that sends the webhook. (Flask-Limiter, which wraps the same
+library, is not used: its per-request hooks cost time on every request and we decorate no
+view with its limits.)
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ import time
 from dataclasses import dataclass
 
 from flask import Flask, current_app
-from flask_limiter import Limiter
 from limits import RateLimitItem, RateLimitItemPerSecond, parse_many
-from limits.strategies import RateLimiter
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter, RateLimiter
 
 from . import memory_limits
 from .intake import CommentIn
@@ -49,10 +51,6 @@ class Flooded(Exception):
         self.code, self.message, self.retry_after = code, message, retry_after
 
 
-def _no_key() -> str:
-    return ""  # Flask-Limiter wants a key function; our limits name their keys themselves
-
-
 def storage_uri(configured: str) -> str:
     """Return the storage to use: ``memory://`` is served by our thread-free equivalent."""
     if configured.split("://", 1)[0] == "memory":
@@ -61,21 +59,15 @@ def storage_uri(configured: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Create the app's limiter on the configured storage."""
-    limiter = Limiter(
-        _no_key,
-        app=app,
-        storage_uri=storage_uri(app.config["RATELIMIT_STORAGE_URI"]),
-        strategy="moving-window",
-        key_prefix=PREFIX,
-    )
-    app.extensions[EXTENSION] = limiter
+    """Create the app's moving-window limiter on the configured storage."""
+    storage = storage_from_string(storage_uri(app.config["RATELIMIT_STORAGE_URI"]))
+    app.extensions[EXTENSION] = MovingWindowRateLimiter(storage)
 
 
 def strategy() -> RateLimiter:
     """Return the current app's rate-limit strategy."""
-    limiter: Limiter = current_app.extensions[EXTENSION]
-    return limiter.limiter
+    limiter: RateLimiter = current_app.extensions[EXTENSION]
+    return limiter
 
 
 def checks(site: Site, comment: CommentIn, settings: SiteSettings) -> list[Check]:

@@ -1,4 +1,4 @@
-"""An in-process rate-limit storage for Flask-Limiter that runs no background threads.
+"""An in-process rate-limit storage for `limits` that runs no background threads.
 
 ``limits``' own ``memory://`` storage starts a ``threading.Timer`` after nearly every hit to
 sweep expired entries, and each sweep walks every key it holds. On the intake, where every
