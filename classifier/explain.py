@@ -178,7 +178,7 @@ class Explainer:
         )
         cols = np.concatenate([cw, cs + self.n_words + self.n_chars])
         vals = np.concatenate([vw, vs])
-        words = self._token_reasons(text, tokens, token_chars, word_cols, cols, vals)
+        words = self._token_reasons(text, tokens, token_chars, word_cols, cols, vals, min_weight)
         found: list[Reason | _Located] = [*words, *self._signal_reasons(hits, cols, vals)]
         found = [r for r in found if abs(r.weight) >= min_weight and r.weight != 0]
         found.sort(key=lambda r: -abs(r.weight))
@@ -247,6 +247,7 @@ class Explainer:
         word_cols: dict[str, int],
         cols: np.ndarray,
         vals: np.ndarray,
+        min_weight: float,
     ) -> list[_Located]:
         # Character n-grams: each word's share, from _char_shares.
         contrib: dict[str, float] = defaultdict(float, token_chars)
@@ -256,13 +257,14 @@ class Explainer:
             int(j): float(v * self.coef_words[int(j)])
             for j, v in zip(cols[in_words], vals[in_words], strict=True)
         }
-        # Indexes built once, so that nothing below is quadratic in the number of words.
+        # Indexes built once per distinct word, so that nothing below is quadratic.
         where: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        owners_of: dict[str, list[str]] = defaultdict(list)
         for tok, start, end in tokens:
             where[tok].append((start, end))
+        owners_of: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for tok, spans in where.items():
             for word in set(_WORD_RE.findall(tok)):
-                owners_of[word].append(tok)
+                owners_of[word].append((tok, len(spans)))
         terms = sorted(word_cols)
         sharing = Counter(word_cols.values())
         phrases: dict[str, float] = {}
@@ -274,26 +276,37 @@ class Explainer:
             if " " in term:
                 phrases[term] = w
                 continue
-            owners = owners_of.get(term, [])
-            for tok in owners:
-                contrib[tok] += w / len(owners)
-        out = []
+            owners = owners_of.get(term)
+            if owners:  # shared among the occurrences of the words that hold it
+                occurrences = sum(n for _tok, n in owners)
+                for tok, n in owners:
+                    contrib[tok] += w * n / occurrences
+        # Words that read alike ('Casino', 'casino!') make one reason; only those strong
+        # enough to be shown are kept and located.
+        merged: dict[tuple[str, str], tuple[float, list[tuple[int, int]]]] = {}
         for tok, w in contrib.items():
             shown = tok.strip(".,;:!?()[]\"'«»")
             if _URLISH.search(tok):
-                out.append(_Located("link_text", f"the link '{shown}'", w, where[tok]))
+                key = ("link_text", f"the link '{shown}'")
             else:
-                out.append(_Located("word", f"the word '{shown or tok}'", w, where[tok]))
+                key = ("word", f"the word '{shown or tok}'")
+            prev = merged.get(key)
+            merged[key] = (w, where[tok]) if prev is None else (prev[0] + w, prev[1] + where[tok])
+        out = [
+            _Located(code, message, w, offsets)
+            for (code, message), (w, offsets) in merged.items()
+            if abs(w) >= min_weight
+        ]
         words = [(m.group(0), m.start(), m.end()) for m in _WORD_RE.finditer(text.norm)]
         starts: dict[str, list[int]] = defaultdict(list)
         for i, (word, _, _) in enumerate(words):
             starts[word].append(i)
         for term, w in phrases.items():
-            if abs(w) < _MIN_SHOWN:  # never shown: spare locating it
+            if abs(w) < min_weight:  # never shown: spare locating it
                 continue
             spans = _phrase_spans(term.split(), words, starts)
             out.append(_Located("phrase", f"the phrase '{term}'", w, spans))
-        return _dedupe(out)
+        return out
 
     def _signal_reasons(
         self, hits: dict[str, Any], cols: np.ndarray, vals: np.ndarray
@@ -338,21 +351,6 @@ class _Located:
         """Return the Reason, its spans mapped back to the original text."""
         spans = [text.span(s, e) for s, e in self.offsets]
         return Reason(self.code, self.message, float(self.weight), _unique(spans))
-
-
-def _dedupe(reasons: list[_Located]) -> list[_Located]:
-    """Merge reasons with the same message (e.g. 'Casino' and 'casino!' fold alike)."""
-    merged: dict[tuple[str, str], _Located] = {}
-    for r in reasons:
-        key = (r.code, r.message)
-        prev = merged.get(key)
-        if prev is None:
-            merged[key] = r
-        else:
-            merged[key] = _Located(
-                r.code, r.message, prev.weight + r.weight, prev.offsets + r.offsets
-            )
-    return list(merged.values())
 
 
 def _unique(spans: list[Span]) -> list[Span]:

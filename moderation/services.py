@@ -83,8 +83,9 @@ def store_comment(
     """Insert the comment and its first audit entry; the caller commits.
 
     ``columns`` are further Comment columns set in the same INSERT (fingerprint, campaign).
-    Plain INSERT statements, not the ORM's unit of work: the intake writes each row once and
-    never reads it back, and the unit of work cost more than the statements themselves.
+    Plain INSERT statements on the session's connection, not the ORM's unit of work: the
+    intake writes each row once and never reads it back, and the ORM's work cost more than
+    the statements themselves.
     """
     now = utcnow()
     verdict = CommentStatus(decision.verdict)
@@ -123,8 +124,9 @@ def store_comment(
         "updated_at": now,
         **(columns or {}),
     }
-    comment_id = session.execute(_INSERT_COMMENT, values).scalar_one()
-    session.execute(
+    connection = session.connection()
+    comment_id = connection.execute(_INSERT_COMMENT, values).scalar_one()
+    connection.execute(
         _INSERT_CHANGE,
         {
             "comment_id": comment_id,
