@@ -57,9 +57,12 @@ def make_engine(url: str, *, busy_timeout_ms: int = 30_000, synchronous: str = "
     if not url.startswith("sqlite"):
         # connect_timeout: an unreachable server answers 503 in seconds instead of hanging.
         args = {"connect_timeout": 5} if url.startswith("postgresql") else {}
-        return create_engine(
+        engine = create_engine(
             url, pool_pre_ping=True, pool_size=5, max_overflow=5, connect_args=args
         )
+        if url.startswith("postgresql"):
+            event.listen(engine, "connect", _custom_plans)
+        return engine
     engine = create_engine(
         url, connect_args={"timeout": busy_timeout_ms / 1000}, pool_use_lifo=True
     )
@@ -80,6 +83,18 @@ def make_engine(url: str, *, busy_timeout_ms: int = 30_000, synchronous: str = "
         conn.exec_driver_sql(f"BEGIN {_BEGIN.get()}")
 
     return engine
+
+
+def _custom_plans(dbapi_conn: Any, _record: Any) -> None:
+    """Plan each execution of a prepared statement for its own parameter values.
+
+    psycopg prepares a statement on its fifth execution; PostgreSQL then switches to a generic
+    plan, and the near-duplicate lookup's generic plan ran in about 5 ms where its custom plans
+    took 0.5 ms (the intake's other lookups also measured no slower with custom plans).
+    """
+    with dbapi_conn.cursor() as cur:
+        cur.execute("SET plan_cache_mode = force_custom_plan")
+    dbapi_conn.commit()
 
 
 def init_app(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""The SQL a new comment runs uses indexes, not scans of the site's comments (SQLite plans).
+"""The SQL a new comment runs uses indexes, not scans of the site's comments.
 
 SQLite plans from default estimates until ANALYZE has run, as on a fresh installation; a
 lookup that falls back to a scan grows slower with every stored comment, so the intake's
@@ -66,3 +66,11 @@ def test_intake_lookups_use_their_indexes(app, client, auth, statements) -> None
         how = plan(app, statement, parameters)
         assert "SCAN comments" not in how, (statement, how)
         assert "ix_comments_site_created" not in how, (statement, how)
+
+
+def test_postgresql_plans_each_execution_for_its_parameters(app, database_url) -> None:
+    """Prepared statements keep custom plans (the near-duplicate lookup's generic plan is slow)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL plan cache")
+    with db.engine_for(app).connect() as conn:
+        assert conn.execute(text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"
