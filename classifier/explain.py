@@ -10,6 +10,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -118,12 +119,11 @@ class Explainer:
         )
         self.intercept = float(self.model.intercept_[0])
         self.signal_index = {code: i for i, code in enumerate(SIGNALS)}
-        self._token_columns: dict[str, np.ndarray] = {}
+        self._token_columns: dict[str, tuple[int, ...]] = {}
 
     @staticmethod
-    def _tfidf(columns: ColumnCache, analyzer: Any, idf: np.ndarray, texts: list[str]) -> Any:
-        """Hash and weight texts exactly as the pipeline's vectorizer + TfidfTransformer do."""
-        x = columns.counts(analyzer, texts, idf.shape[0])
+    def _tfidf(x: Any, idf: np.ndarray) -> Any:
+        """Weight hashed counts exactly as the pipeline's TfidfTransformer does (in place)."""
         np.log(x.data, x.data)
         x.data += 1.0
         x.data *= idf[x.indices]
@@ -137,8 +137,9 @@ class Explainer:
     def blocks(self, prepared: list[Any]) -> tuple[Any, Any, Any]:
         """Return the word, char and signal feature rows, without sklearn's per-call overhead."""
         texts = content_texts(prepared)
-        xw = self._tfidf(self.word_columns, self.word_analyzer, self.idf_words, texts)
-        xc = self._tfidf(self.char_columns, self.char_analyzer, self.idf_chars, texts)
+        words = self.word_columns.counts(self.word_analyzer, texts, self.n_words)
+        xw = self._tfidf(words, self.idf_words)
+        xc = self._tfidf(self._char_counts(texts), self.idf_chars)
         xs = signal_matrix(prepared).tocsr()
         xs.data /= self.signal_scale[xs.indices]
         return xw, xc, xs
@@ -200,7 +201,7 @@ class Explainer:
         norm = float(np.sqrt(vals @ vals))
         return cols, (vals / norm if norm else vals)
 
-    def _char_columns(self, token: str) -> np.ndarray:
+    def _char_columns(self, token: str) -> tuple[int, ...]:
         """Return the column of each character n-gram of one word (char_wb stays in words)."""
         cached = self._token_columns.get(token)
         if cached is None:
@@ -208,9 +209,27 @@ class Explainer:
                 self._token_columns.clear()
             grams = self.char_analyzer(token)
             columns = self.char_columns.lookup(grams)
-            cached = np.fromiter((columns[g] for g in grams), dtype=np.int32, count=len(grams))
-            self._token_columns[token] = cached
+            cached = self._token_columns[token] = tuple(columns[g] for g in grams)
         return cached
+
+    def _char_counts(self, texts: list[str]) -> Any:
+        """Return the hashed char_wb counts of ``texts``, built from each word's columns.
+
+        char_wb n-grams never cross white space, so a text's n-grams are its words' n-grams:
+        the same matrix as the vectorizer's, from the per-word columns ``_char_columns`` keeps.
+        """
+        indptr: list[int] = [0]
+        indices: list[int] = []
+        data: list[int] = []
+        for text in texts:
+            counted = Counter(chain.from_iterable(self._char_columns(w) for w in text.split()))
+            indices.extend(counted)
+            data.extend(counted.values())
+            indptr.append(len(indices))
+        return sparse.csr_matrix(
+            (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int32), indptr),
+            shape=(len(texts), self.n_chars),
+        )
 
     def _char_shares(self, occurrences: Counter[str]) -> tuple[float, dict[str, float]]:
         """Return the character n-grams' share of the margin, in total and per word.
@@ -225,7 +244,7 @@ class Explainer:
         words = list(occurrences)
         per_word = [self._char_columns(w) for w in words]
         lengths = np.fromiter(map(len, per_word), dtype=np.int64, count=len(words))
-        columns = np.concatenate(per_word)
+        columns = np.fromiter(chain.from_iterable(per_word), dtype=np.int64, count=lengths.sum())
         if not columns.size:
             return 0.0, dict.fromkeys(words, 0.0)
         repeats = np.fromiter(occurrences.values(), dtype=np.float64, count=len(words))
