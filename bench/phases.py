@@ -70,7 +70,7 @@ def main() -> None:
 
     from sqlalchemy.orm import Session
 
-    from moderation import api, create_app, screening, signals
+    from moderation import api, create_app, screening
 
     app = create_app()
     client = app.test_client()
@@ -111,10 +111,8 @@ def main() -> None:
         (api.services, "find_retry", "retry lookup"),
         (api.screening, "evaluate", "screening (below)"),
         (screening, "fingerprint", "  fingerprint"),
-        (screening, "find_duplicate", "  duplicate lookup"),
+        (screening, "look_up", "  lookups (one SELECT)"),
         (screening.flood, "check", "  flood limits"),
-        (signals, "approved_before", "  trusted-author lookup"),
-        (signals, "near_duplicates", "  near-duplicate lookup"),
         (screening.rules, "run", "  rules"),
         (api.services, "assess", "scoring and decision"),
         (api.services, "store_assessed", "storing"),

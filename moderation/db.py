@@ -88,9 +88,14 @@ def make_engine(url: str, *, busy_timeout_ms: int = 30_000, synchronous: str = "
 def _custom_plans(dbapi_conn: Any, _record: Any) -> None:
     """Plan each execution of a prepared statement for its own parameter values.
 
-    psycopg prepares a statement on its fifth execution; PostgreSQL then switches to a generic
-    plan, and the near-duplicate lookup's generic plan ran in about 5 ms where its custom plans
-    took 0.5 ms (the intake's other lookups also measured no slower with custom plans).
+    psycopg prepares a statement on its fifth execution and PostgreSQL may then keep a generic
+    plan. Before autovacuum has analysed a quickly growing comments table, the near-duplicate
+    lookup's generic plan walked the site's whole window through ix_comments_site_created
+    (6 ms at 2,000 rows, growing with the table) where custom plans use the band indexes
+    (0.5 to 1 ms, planning included). Measured with `bench/load.py --only postgresql`: 83
+    requests/s with custom plans, 34 without. With statistics, generic plans are cheaper
+    (the lookups 0.25 against 1.06 ms), but a table that grows by thousands of rows a minute
+    outruns them; see docs/benchmarks.md.
     """
     with dbapi_conn.cursor() as cur:
         cur.execute("SET plan_cache_mode = force_custom_plan")

@@ -1,8 +1,8 @@
 """Deterministic rules beside the classifier: each a pure function returning Signals.
 
 A rule takes the comment, a RuleContext (what needed the database, gathered beforehand by
-moderation.signals.gather_context) and the site's settings. A rule whose mode is ``shadow``
-returns its signals marked shadow: recorded with the comment, never applied.
+moderation.signals.look_up and rule_context) and the site's settings. A rule whose mode is
+``shadow`` returns its signals marked shadow: recorded with the comment, never applied.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from .intake import CommentIn
 from .models import Site
 from .policy import Effect, Signal
 from .settings import Mode, SettingsError, SiteSettings
-from .signals import find_duplicate, gather_context
+from .signals import look_up, rule_context
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +74,10 @@ def evaluate(
     now = now or utcnow()
     conf = settings_for(site)
     fp = fingerprint(comment.content)
+    known = look_up(session, site, comment, fp, conf, now)  # one statement for every lookup
     found: list[Signal] = []
     if conf.duplicate.mode != Mode.OFF:
-        found += _duplicate(
-            find_duplicate(session, site, comment, fp, conf, now), conf.duplicate.mode
-        )
+        found += _duplicate(known.duplicate, conf.duplicate.mode)
     try:
         found += flood.check(site, comment, conf)
     except flood.Flooded as exc:
@@ -88,5 +87,5 @@ def evaluate(
             exc.message,
             exc.retry_after,
         ) from None
-    ctx, near = gather_context(session, site, comment, payload, conf, fp, now)
-    return Evaluation(rules.run(comment, ctx, conf) + found, fp, near, conf)
+    ctx = rule_context(comment, payload, conf, known, now)
+    return Evaluation(rules.run(comment, ctx, conf) + found, fp, known.near, conf)

@@ -1,16 +1,34 @@
 """What the rules need from the database, and what they leave in it.
 
-``gather_context`` runs the few queries the pure rules in moderation.rules need;
+``look_up`` runs, in one statement, the queries the pure rules in moderation.rules need;
 ``record`` stores a comment's fingerprint, its campaign and one RuleHit per signal.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, Protocol
 
-from sqlalchemy import Select, bindparam, func, insert, select, union, update
+from sqlalchemy import (
+    BigInteger,
+    CompoundSelect,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    cast,
+    func,
+    insert,
+    literal_column,
+    null,
+    select,
+    union,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from . import language
@@ -40,21 +58,26 @@ class StoredComment(Protocol):
 
 
 # The intake's lookups are built once with bound parameters, over the table's columns (plain
-# Core), and run on the session's connection: SQLAlchemy then reuses their compiled form and
-# skips the ORM's per-statement work, which cost more than these indexed SELECTs themselves.
+# Core), and run as one statement on the session's connection: SQLAlchemy reuses its compiled
+# form and skips the ORM's per-statement work, and PostgreSQL answers in one round trip.
 _c = Comment.__table__.c
-_APPROVED_BEFORE = select(func.count(_c.id)).where(
+_APPROVED_BEFORE = select(func.count(_c.id).label("n")).where(
     _c.site_id == bindparam("site_id"),
     _c.author_email == bindparam("email"),
     _c.author_name == bindparam("name"),
     _c.status == str(CommentStatus.APPROVED),
 )
-
-
-def approved_before(session: Session, site: Site, comment: CommentIn) -> int:
-    """Count the site's approved comments by the same name and email (WordPress's rule)."""
-    params = {"site_id": site.id, "email": comment.author_email, "name": comment.author_name}
-    return session.connection().execute(_APPROVED_BEFORE, params).scalar() or 0
+_DUPLICATE = (
+    select(_c.id)
+    .where(
+        _c.site_id == bindparam("site_id"),
+        _c.content_hash == bindparam("content_hash"),
+        _c.post_id == bindparam("post_id"),
+        func.lower(_c.author_email) == bindparam("dup_email"),
+        _c.created_at >= bindparam("dup_since"),
+    )
+    .limit(1)
+)
 
 
 def _near_duplicates_query() -> Select[Any]:
@@ -66,7 +89,7 @@ def _near_duplicates_query() -> Select[Any]:
         select(*fields).where(
             _c.site_id == bindparam("site_id"),
             column == bindparam(f"b{i}"),
-            _c.created_at >= bindparam("since"),
+            _c.created_at >= bindparam("near_since"),
         )
         for i, column in enumerate(bands)
     ]
@@ -75,85 +98,116 @@ def _near_duplicates_query() -> Select[Any]:
 
 
 _NEAR_DUPLICATES = _near_duplicates_query()
+_DUPLICATE_ROW, _TRUSTED_ROW, _NEAR_ROW = 0, 1, 2
 
 
-def near_duplicates(
-    session: Session, site: Site, fp: Fingerprint, settings: SiteSettings, now: datetime
-) -> list[tuple[int, str, int | None]]:
-    """Return (id, author email, campaign id) of recent comments within the distance."""
-    if fp.bands is None or fp.simhash is None:
-        return []
-    conf = settings.campaign
-    params = {"site_id": site.id, "since": now - timedelta(hours=conf.window_hours)}
-    params.update({f"b{i}": band for i, band in enumerate(fp.bands)})
-    rows = session.connection().execute(_NEAR_DUPLICATES, params).all()
-    return [
-        (cid, email.lower(), campaign)
-        for cid, value, email, campaign in rows
-        if value is not None and hamming(value, fp.simhash) <= conf.max_distance
-    ]
+@lru_cache(maxsize=8)
+def _lookups(duplicate: bool, trusted: bool, near: bool) -> Select[Any] | CompoundSelect | None:
+    """Return one statement for the lookups asked for: rows of (kind, value, simhash, email,
+    campaign), where value is the duplicate's id, the trusted-author count or a candidate's id.
+    """
+    parts = []
+    if duplicate:
+        d = _DUPLICATE.subquery()
+        parts.append(_row(_DUPLICATE_ROW, d.c.id).select_from(d))
+    if trusted:
+        t = _APPROVED_BEFORE.subquery()
+        parts.append(_row(_TRUSTED_ROW, t.c.n).select_from(t))
+    if near:
+        n = _NEAR_DUPLICATES.subquery()
+        parts.append(
+            select(
+                literal_column(str(_NEAR_ROW), Integer).label("kind"),
+                n.c.id.label("value"),
+                n.c.simhash.label("simhash"),
+                n.c.author_email.label("email"),
+                n.c.campaign_id.label("campaign"),
+            )
+        )
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
-def gather_context(
+def _row(kind: int, value: Any) -> Select[Any]:
+    return select(
+        literal_column(str(kind), Integer).label("kind"),
+        value.label("value"),
+        cast(null(), BigInteger).label("simhash"),
+        cast(null(), String).label("email"),
+        cast(null(), Integer).label("campaign"),
+    )
+
+
+@dataclass(frozen=True)
+class Found:
+    """What the database knows about a new comment, read in one statement."""
+
+    duplicate: int | None = None  # id of an earlier identical comment (same author and post)
+    approved_before: int = 0  # the author's approved comments on the site (name and email)
+    near: list[tuple[int, str, int | None]] = field(default_factory=list)  # (id, email, campaign)
+
+
+def look_up(
     session: Session,
     site: Site,
+    comment: CommentIn,
+    fp: Fingerprint,
+    settings: SiteSettings,
+    now: datetime,
+) -> Found:
+    """Run the lookups the site's rules need (duplicate, trusted author, near-duplicates)."""
+    duplicate = settings.duplicate.mode != Mode.OFF
+    trusted = settings.trusted_authors.mode != Mode.OFF
+    near = settings.campaign.mode != Mode.OFF and fp.bands is not None and fp.simhash is not None
+    statement = _lookups(duplicate, trusted, near)
+    if statement is None:
+        return Found()
+    params: dict[str, Any] = {"site_id": site.id}
+    if duplicate:
+        params["content_hash"] = fp.content_hash
+        params["post_id"] = comment.post_id
+        params["dup_email"] = comment.author_email.lower()
+        params["dup_since"] = now - timedelta(hours=settings.duplicate.window_hours)
+    if trusted:
+        params["email"], params["name"] = comment.author_email, comment.author_name
+    if near:
+        params["near_since"] = now - timedelta(hours=settings.campaign.window_hours)
+        params.update({f"b{i}": band for i, band in enumerate(fp.bands or ())})
+    found_id, approved, candidates = None, 0, []
+    for kind, value, simhash, email, campaign in session.connection().execute(statement, params):
+        if kind == _DUPLICATE_ROW:
+            found_id = value
+        elif kind == _TRUSTED_ROW:
+            approved = value or 0
+        elif (
+            simhash is not None
+            and fp.simhash is not None
+            and hamming(simhash, fp.simhash) <= settings.campaign.max_distance
+        ):
+            candidates.append((value, email.lower(), campaign))
+    return Found(found_id, approved, candidates)
+
+
+def rule_context(
     comment: CommentIn,
     payload: Mapping[str, Any],
     settings: SiteSettings,
-    fp: Fingerprint,
+    found: Found,
     now: datetime,
-) -> tuple[RuleContext, list[tuple[int, str, int | None]]]:
-    """Return the rules' context and the near-duplicates found (for ``record``)."""
-    trusted = 0
-    if settings.trusted_authors.mode != Mode.OFF:
-        trusted = approved_before(session, site, comment)
-    near: list[tuple[int, str, int | None]] = []
-    if settings.campaign.mode != Mode.OFF:
-        near = near_duplicates(session, site, fp, settings, now)
-    authors = {email for _id, email, _c in near} | {comment.author_email.lower()}
+) -> RuleContext:
+    """Return the context the pure rules read, from what ``look_up`` found."""
+    authors = {email for _id, email, _c in found.near} | {comment.author_email.lower()}
     detected = None
     if settings.languages and settings.language.mode != Mode.OFF:
         detected = language.detect(comment.content)
-    ctx = RuleContext(
+    return RuleContext(
         now=now,
-        approved_before=trusted,
-        near=NearDuplicates(len(near), len(authors), settings.campaign.window_hours),
+        approved_before=found.approved_before,
+        near=NearDuplicates(len(found.near), len(authors), settings.campaign.window_hours),
         language=detected,
         form=payload,
     )
-    return ctx, near
-
-
-_DUPLICATE = (
-    select(_c.id)
-    .where(
-        _c.site_id == bindparam("site_id"),
-        _c.content_hash == bindparam("content_hash"),
-        _c.post_id == bindparam("post_id"),
-        func.lower(_c.author_email) == bindparam("email"),
-        _c.created_at >= bindparam("since"),
-    )
-    .limit(1)
-)
-
-
-def find_duplicate(
-    session: Session,
-    site: Site,
-    comment: CommentIn,
-    fp: Fingerprint,
-    settings: SiteSettings,
-    now: datetime,
-) -> int | None:
-    """Return the id of an earlier comment with the same content, author and post."""
-    params = {
-        "site_id": site.id,
-        "content_hash": fp.content_hash,
-        "post_id": comment.post_id,
-        "email": comment.author_email.lower(),
-        "since": now - timedelta(hours=settings.duplicate.window_hours),
-    }
-    return session.connection().execute(_DUPLICATE, params).scalar()
 
 
 def stored_columns(fp: Fingerprint, near: list[tuple[int, str, int | None]]) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -152,12 +153,17 @@ def test_two_workers_share_the_site_rate_in_redis(app, database_url, tmp_path) -
         client = redis.Redis.from_url(REDIS_URL)
         for stale in client.scan_iter("LIMITS:*palabre/site/*"):
             client.delete(stale)
-        assert post(one.test_client(), auth, author()).status_code == 201
-        assert post(two.test_client(), auth, author()).status_code == 201
-        assert post(one.test_client(), auth, author()).status_code == 429
+        for worker, expected in ((one, 201), (two, 201), (one, 429)):
+            resp = post(worker.test_client(), auth, author())
+            assert resp.status_code == expected, (resp.get_data(as_text=True), _site_keys(client))
     finally:
         for worker in (one, two):
             db.engine_for(worker).dispose()
+
+
+def _site_keys(client: Any) -> dict[str, int]:
+    """The site-rate keys in Redis and their entries (a failure message's evidence)."""
+    return {k.decode(): client.llen(k) for k in client.scan_iter("LIMITS:*palabre/site/*")}
 
 
 def test_in_memory_limits_are_per_worker(app, database_url, tmp_path) -> None:

@@ -62,6 +62,9 @@ def test_intake_lookups_use_their_indexes(app, client, auth, statements) -> None
     }
     for kind, marker in kinds.items():
         assert any(marker in s for s, _p in lookups), f"no {kind} lookup was run"
+    # The rules' three lookups travel together: one statement, one round trip per comment.
+    together = [s for s, _p in lookups if all(m in s for m in list(kinds.values())[:3])]
+    assert len(together) == 3, [s[:80] for s, _p in lookups]
     for statement, parameters in lookups:
         how = plan(app, statement, parameters)
         assert "SCAN comments" not in how, (statement, how)
