@@ -55,13 +55,16 @@ class Stored:
 
     id: int
     site: Site
-    site_id: int
     external_id: str | None
     status: CommentStatus
     score: float | None
     reasons: list[dict[str, Any]]
     intake_response: dict[str, Any]
     campaign_id: int | None
+
+    @property
+    def site_id(self) -> int:
+        return self.site.id
 
 
 _COMMENTS = Comment.__table__
@@ -144,7 +147,6 @@ def store_comment(
     row = Stored(
         id=comment_id,
         site=site,
-        site_id=site.id,
         external_id=values["external_id"],
         status=verdict,
         score=score.probability,
