@@ -26,27 +26,20 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from servers import ROOT, SHARED_BENCH, corpus_texts, flask, free_port, gunicorn  # noqa: E402
+from servers import (  # noqa: E402
+    ROOT,
+    SHARED_BENCH,
+    comment,
+    corpus_texts,
+    flask,
+    free_port,
+    gunicorn,
+)
 
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 TEXTS = corpus_texts()
-
-
-def comment(n: int) -> dict[str, str]:
-    """One commenter per request; varied texts from our corpus, as on a real site."""
-    return {
-        # The second index also moves with n // len(TEXTS), so a pair does not come back every
-        # len(TEXTS) requests (identical texts from different commenters are a campaign).
-        "content": f"{TEXTS[n % len(TEXTS)]} {TEXTS[(n * 7919 + n // len(TEXTS)) % len(TEXTS)]}",
-        "author_name": f"Lecteur {n}",
-        "name": f"Lecteur {n}",
-        "author_email": f"lecteur{n}@example.ml",
-        "email": f"lecteur{n}@example.ml",
-        "author_ip": f"10.{(n >> 16) % 256}.{(n >> 8) % 256}.{n % 256}",
-        "post_id": str(n % 40),
-    }
 
 
 async def drive(
@@ -79,7 +72,9 @@ async def drive(
                     if moderator and i % 20 == 19:  # 5%: a moderator reading the queue
                         resp = await client.get(moderator, headers=mod_headers)
                     else:
-                        resp = await client.post(intake, json=comment(i), headers=site_headers)
+                        resp = await client.post(
+                            intake, json=comment(TEXTS, i), headers=site_headers
+                        )
                 key = str(resp.status_code)
             except httpx.HTTPError as exc:
                 key = type(exc).__name__

@@ -5,11 +5,13 @@ comments through Flask's test client (no HTTP server, no network) and times each
 wrappers around the functions the intake calls. Figures are per comment, means over the
 measured comments; the wrappers add a little time of their own.
 
-    .venv/bin/python bench/phases.py [--comments 1000] [--database-url URL] [--profile N]
+    .venv/bin/python bench/phases.py [--comments 1000] [--database-url URL] [--profile N
+        [--profile-out FILE]]
 
 The first --comments comments warm up (and fill the table); the next --comments are timed.
 With --profile N the timed comments run under cProfile instead and the N functions with the most
-time of their own are printed (the phase wrappers are then left out).
+time of their own are printed (the phase wrappers are then left out); --profile-out also
+saves the statistics for pstats.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from servers import ROOT, corpus_texts, flask  # noqa: E402
+from servers import ROOT, comment, corpus_texts, flask  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
 
@@ -51,6 +53,7 @@ def main() -> None:
     parser.add_argument("--comments", type=int, default=1000)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--profile", type=int, default=0, metavar="N")
+    parser.add_argument("--profile-out", default="", metavar="FILE", help="also save the stats")
     args = parser.parse_args()
     model = ROOT / "instance" / "model" / "model.skops"
     if not model.exists():
@@ -78,15 +81,7 @@ def main() -> None:
     headers = {"Authorization": f"Bearer {key}"}
 
     def post(n: int) -> None:
-        second = texts[(n * 7919 + n // len(texts)) % len(texts)]
-        body = {
-            "content": f"{texts[n % len(texts)]} {second}",
-            "author_name": f"Lecteur {n}",
-            "author_email": f"lecteur{n}@example.ml",
-            "author_ip": f"10.{(n >> 16) % 256}.{(n >> 8) % 256}.{n % 256}",
-            "post_id": str(n % 40),
-        }
-        resp = client.post("/api/v1/comments", json=body, headers=headers)
+        resp = client.post("/api/v1/comments", json=comment(texts, n), headers=headers)
         if resp.status_code not in (200, 201):
             sys.exit(f"comment {n}: {resp.status_code} {resp.get_data(as_text=True)[:200]}")
 
@@ -100,8 +95,8 @@ def main() -> None:
         with cProfile.Profile() as profile:
             for i in range(n, 2 * n):
                 post(i)
-        if os.environ.get("PHASES_PROFILE_OUT"):
-            profile.dump_stats(os.environ["PHASES_PROFILE_OUT"])
+        if args.profile_out:
+            profile.dump_stats(args.profile_out)
         pstats.Stats(profile).sort_stats("tottime").print_stats(args.profile)
         return
     spent: dict[str, float] = defaultdict(float)

@@ -31,6 +31,25 @@ def corpus_texts(limit: int = 2000) -> list[str]:
     return texts[:limit]
 
 
+def comment(texts: list[str], n: int) -> dict[str, str]:
+    """The n-th request's comment: its own commenter, two corpus texts joined (bench/intake.lua
+    builds the same pairs). The lean reference reads ``name`` and ``email``; Palabre reads
+    ``author_*`` (and takes ``email`` as its WordPress alias, with the same value).
+    """
+    size = len(texts)
+    # The second index also moves with n // size, so a pair does not come back every size
+    # requests (identical texts from different commenters are a campaign).
+    return {
+        "content": f"{texts[n % size]} {texts[(n * 7919 + n // size) % size]}",
+        "author_name": f"Lecteur {n}",
+        "name": f"Lecteur {n}",
+        "author_email": f"lecteur{n}@example.ml",
+        "email": f"lecteur{n}@example.ml",
+        "author_ip": f"10.{(n >> 16) % 256}.{(n >> 8) % 256}.{n % 256}",
+        "post_id": str(n % 40),
+    }
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

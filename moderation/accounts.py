@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 import secrets
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -17,6 +15,7 @@ from limits.strategies import RateLimiter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import flood
 from .db import utcnow
 from .models import Moderator, Role, Site, SiteGrant
 
@@ -131,7 +130,7 @@ class IpThrottle:
 
     @staticmethod
     def _key(ip: str) -> tuple[str, ...]:
-        return ("palabre", "login", ip)
+        return (flood.PREFIX, "login", ip)
 
     def check(self, limiter: RateLimiter, ip: str) -> None:
         """Raise Throttled when ``ip`` failed too often lately."""
@@ -139,11 +138,11 @@ class IpThrottle:
         try:
             if limiter.test(item, *key):
                 return
-            stats = limiter.get_window_stats(item, *key)
+            wait = flood.retry_after(limiter, item, *key)
         except Exception as exc:  # noqa: BLE001 - any storage error: fail open, loudly
             log.warning("login throttle storage unavailable: %s", type(exc).__name__)
             return
-        raise Throttled(math.ceil(stats.reset_time - time.time()))
+        raise Throttled(wait)
 
     def fail(self, limiter: RateLimiter, ip: str) -> None:
         """Record a failed login from ``ip``."""

@@ -91,8 +91,9 @@ def checks(site: Site, comment: CommentIn, settings: SiteSettings) -> list[Check
     return out
 
 
-def _retry_after(limiter: RateLimiter, check: Check) -> int:
-    stats = limiter.get_window_stats(check.item, *check.keys)
+def retry_after(limiter: RateLimiter, item: RateLimitItem, *keys: str) -> int:
+    """Return the whole seconds until the limit ``item`` on ``keys`` lets a hit through."""
+    stats = limiter.get_window_stats(item, *keys)
     return max(1, math.ceil(stats.reset_time - time.time()))
 
 
@@ -107,7 +108,7 @@ def check(site: Site, comment: CommentIn, settings: SiteSettings) -> list[Signal
     for item in checks(site, comment, settings):
         try:
             allowed = limiter.hit(item.item, *item.keys)
-            retry = 0 if allowed else _retry_after(limiter, item)
+            retry = 0 if allowed else retry_after(limiter, item.item, *item.keys)
         except Exception as exc:  # noqa: BLE001 - any storage error: fail open, loudly
             log.warning("rate-limit storage unavailable, not limiting: %s", type(exc).__name__)
             return signals

@@ -26,7 +26,10 @@ EVENT_TYPES: dict[CommentStatus, str] = {
 
 
 class EventSubject(Protocol):
-    """What an event reads of its comment: a Comment, or the intake's services.Stored."""
+    """What is read of a comment just changed: a Comment, or the intake's services.Stored.
+
+    The outbox event reads all of it; signals.record, the id, site id and campaign.
+    """
 
     @property
     def id(self) -> int: ...
@@ -42,6 +45,8 @@ class EventSubject(Protocol):
     def score(self) -> float | None: ...
     @property
     def reasons(self) -> list[dict[str, Any]]: ...
+    @property
+    def campaign_id(self) -> int | None: ...
 
 
 def new_event_id() -> str:

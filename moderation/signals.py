@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -36,6 +36,7 @@ from .db import utcnow
 from .fingerprint import Fingerprint, hamming
 from .intake import CommentIn
 from .models import Comment, CommentStatus, RuleHit, Site
+from .outbox import EventSubject
 from .policy import Signal
 from .rules import NearDuplicates, RuleContext
 from .settings import Mode, SiteSettings
@@ -44,17 +45,6 @@ from .settings import Mode, SiteSettings
 # only caps a pathological flood of identical texts (the newest are kept).
 MAX_CANDIDATES = 1000
 _INSERT_HIT = insert(RuleHit.__table__)
-
-
-class StoredComment(Protocol):
-    """What ``record`` reads of a comment just stored (services.Stored, or a Comment)."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def site_id(self) -> int: ...
-    @property
-    def campaign_id(self) -> int | None: ...
 
 
 # The intake's lookups are built once with bound parameters, over the table's columns (plain
@@ -224,7 +214,7 @@ def stored_columns(fp: Fingerprint, near: list[tuple[int, str, int | None]]) -> 
 
 def record(
     session: Session,
-    row: StoredComment,
+    row: EventSubject,
     signals: list[Signal],
     near: list[tuple[int, str, int | None]],
 ) -> None:
