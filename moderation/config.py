@@ -17,6 +17,7 @@ DEFAULTS: dict[str, Any] = {
     "CHECK_EMAIL_DELIVERABILITY": False,
     "SQLITE_BUSY_TIMEOUT_MS": 30_000,
     "SQLITE_SYNCHRONOUS": "NORMAL",
+    "SQLITE_CHECKPOINT_SECONDS": 0.5,  # WAL checkpoints by a background thread; 0: by commits
     "RETRY_AFTER_SECONDS": 5,
     "CLAIM_MINUTES": 5,
     "SESSION_IDLE_MINUTES": 60,
@@ -133,3 +134,5 @@ def validate(config: dict[str, Any]) -> None:
         raise ConfigError("MODERATION_MAX_CONTENT_LENGTH must be at least 1024 bytes")
     if config["SQLITE_SYNCHRONOUS"].upper() not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
         raise ConfigError("MODERATION_SQLITE_SYNCHRONOUS must be OFF, NORMAL, FULL or EXTRA")
+    if not config["SQLITE_CHECKPOINT_SECONDS"] >= 0:
+        raise ConfigError("MODERATION_SQLITE_CHECKPOINT_SECONDS must be 0 or more")

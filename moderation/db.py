@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -13,7 +14,10 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import DateTime, TypeDecorator
 
+from . import wal
+
 EXTENSION = "palabre.db"
+_CHECKPOINTERS: weakref.WeakKeyDictionary[Engine, wal.Checkpointer] = weakref.WeakKeyDictionary()
 # How the next SQLite transaction begins: IMMEDIATE (takes the write lock) unless a block
 # declared itself read-only with ``reading()``.
 _BEGIN: ContextVar[str] = ContextVar("palabre_sqlite_begin", default="IMMEDIATE")
@@ -47,12 +51,19 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def make_engine(url: str, *, busy_timeout_ms: int = 30_000, synchronous: str = "NORMAL") -> Engine:
+def make_engine(
+    url: str,
+    *,
+    busy_timeout_ms: int = 30_000,
+    synchronous: str = "NORMAL",
+    checkpoint_seconds: float = 0.0,
+) -> Engine:
     """Create an engine; on SQLite enable WAL and make every transaction BEGIN IMMEDIATE.
 
     BEGIN IMMEDIATE takes the write lock when the transaction starts, so two processes never
     both read and then both try to upgrade to a writer, which SQLite answers with
-    "database is locked" however long the busy timeout is.
+    "database is locked" however long the busy timeout is. With ``checkpoint_seconds`` > 0 a
+    SQLite file's WAL is checkpointed by a background thread, not by requests (`wal`).
     """
     if not url.startswith("sqlite"):
         # connect_timeout: an unreachable server answers 503 in seconds instead of hanging.
@@ -66,6 +77,7 @@ def make_engine(url: str, *, busy_timeout_ms: int = 30_000, synchronous: str = "
     engine = create_engine(
         url, connect_args={"timeout": busy_timeout_ms / 1000}, pool_use_lifo=True
     )
+    checkpointer = _checkpointer(engine, checkpoint_seconds)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -76,6 +88,9 @@ def make_engine(url: str, *, busy_timeout_ms: int = 30_000, synchronous: str = "
         cur.execute(f"PRAGMA synchronous={synchronous.upper()}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA cache_size=-32000")
+        if checkpointer is not None:
+            cur.execute(f"PRAGMA wal_autocheckpoint={wal.SAFETY_PAGES}")
+            checkpointer.ensure_running()
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -83,6 +98,29 @@ def make_engine(url: str, *, busy_timeout_ms: int = 30_000, synchronous: str = "
         conn.exec_driver_sql(f"BEGIN {_BEGIN.get()}")
 
     return engine
+
+
+def _checkpointer(engine: Engine, seconds: float) -> wal.Checkpointer | None:
+    """Return the background checkpointer of a SQLite file, or None (memory, or turned off)."""
+    database = engine.url.database
+    if seconds <= 0 or not database or database == ":memory:" or engine.url.query.get("uri"):
+        return None
+    checkpointer = _CHECKPOINTERS[engine] = wal.Checkpointer(database, seconds)
+    weakref.finalize(engine, checkpointer.stop)  # the thread ends with its engine
+    return checkpointer
+
+
+def checkpointer_of(engine: Engine) -> wal.Checkpointer | None:
+    """Return the engine's background WAL checkpointer, if it has one."""
+    return _CHECKPOINTERS.get(engine)
+
+
+def dispose(engine: Engine) -> None:
+    """Close the engine's pooled connections and stop its checkpoint thread."""
+    engine.dispose()
+    checkpointer = _CHECKPOINTERS.pop(engine, None)
+    if checkpointer is not None:
+        checkpointer.stop()
 
 
 def _custom_plans(dbapi_conn: Any, _record: Any) -> None:
@@ -108,6 +146,7 @@ def init_app(app: Flask) -> None:
         app.config["DATABASE_URL"],
         busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"],
         synchronous=app.config["SQLITE_SYNCHRONOUS"],
+        checkpoint_seconds=app.config["SQLITE_CHECKPOINT_SECONDS"],
     )
     app.extensions[EXTENSION] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)

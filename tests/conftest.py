@@ -73,7 +73,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     )
     app.instance_path = str(tmp_path / "instance")
     yield app
-    db.engine_for(app).dispose()
+    db.dispose(db.engine_for(app))
 
 
 @pytest.fixture

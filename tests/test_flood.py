@@ -128,7 +128,7 @@ def test_two_workers_share_the_flood_limit_in_redis(app, database_url, tmp_path)
         assert resp.status_code == 429
     finally:
         for worker in (one, two):
-            db.engine_for(worker).dispose()
+            db.dispose(db.engine_for(worker))
 
 
 @needs_redis
@@ -158,7 +158,7 @@ def test_two_workers_share_the_site_rate_in_redis(app, database_url, tmp_path) -
             assert resp.status_code == expected, (resp.get_data(as_text=True), _site_keys(client))
     finally:
         for worker in (one, two):
-            db.engine_for(worker).dispose()
+            db.dispose(db.engine_for(worker))
 
 
 def _site_keys(client: Any) -> dict[str, int]:
@@ -181,7 +181,7 @@ def test_in_memory_limits_are_per_worker(app, database_url, tmp_path) -> None:
         )
     finally:
         for worker in (one, two):
-            db.engine_for(worker).dispose()
+            db.dispose(db.engine_for(worker))
 
 
 def test_unreachable_storage_lets_comments_through(app, database_url, tmp_path) -> None:
@@ -193,4 +193,4 @@ def test_unreachable_storage_lets_comments_through(app, database_url, tmp_path) 
         again = author(author_email=first["author_email"])
         assert post(worker.test_client(), auth, again).status_code == 201
     finally:
-        db.engine_for(worker).dispose()
+        db.dispose(db.engine_for(worker))

@@ -99,7 +99,7 @@ def test_login_failures_from_one_ip_count_across_workers(
         assert resp.status_code == 429 and int(resp.headers["Retry-After"]) >= 1
     finally:
         for worker in (one, two):
-            db.engine_for(worker).dispose()
+            db.dispose(db.engine_for(worker))
 
 
 def test_post_without_csrf_token_is_refused(signed_in, app) -> None:

@@ -133,7 +133,7 @@ def test_acknowledged_comments_survive_kill_9(tmp_path: Path) -> None:
     migrate.upgrade(db.engine_for(app))
     with app.app_context(), db.transaction() as s:
         _site, key = create_site(s, "crash", "https://crash.example")
-    db.engine_for(app).dispose()
+    db.dispose(db.engine_for(app))
 
     env = {
         **os.environ,

@@ -41,7 +41,7 @@ def proxied(tmp_path: Path, worker_id_safe: str) -> Iterator[tuple[Flask, Proxy]
     app.extensions["palabre.scorer"].model = KeywordModel()
     yield app, proxy
     proxy.cut()
-    db.engine_for(app).dispose()
+    db.dispose(db.engine_for(app))
 
 
 def test_outage_answers_503_then_recovers(proxied: tuple[Flask, Proxy]) -> None:

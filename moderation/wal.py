@@ -1,0 +1,94 @@
+"""SQLite write-ahead-log checkpoints in a background thread, off the request path.
+
+By default SQLite copies the WAL back into the database file (a checkpoint, with an fsync of
+the database under ``synchronous=NORMAL``) inside whichever commit pushes the WAL past 1,000
+pages. On the intake path that commit was a request: every eightieth comment or so waited for
+the copy and the fsync (`bench/phases.py`: commits 0.48 ms a comment with them, 0.29 without).
+
+Here each process checkpoints every ``interval`` seconds from a daemon thread, with its own
+short-lived connection; the sqlite3 module releases the GIL while SQLite works, so requests
+go on meanwhile. The connections keep an automatic checkpoint at a much larger size
+(``SAFETY_PAGES``) in case the thread falls behind, so the WAL stays bounded either way.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import threading
+from pathlib import Path
+from urllib.parse import quote
+
+log = logging.getLogger(__name__)
+
+# The connections' own automatic checkpoint once the thread runs (SQLite's default is 1,000).
+SAFETY_PAGES = 10_000
+
+
+class Checkpointer:
+    """Run ``PRAGMA wal_checkpoint(PASSIVE)`` on one database file every ``interval`` seconds.
+
+    ``ensure_running()`` is called on each new connection: it starts the thread in this
+    process if it is not running (a forked worker does not inherit its parent's thread).
+    """
+
+    def __init__(self, path: str | Path, interval: float) -> None:
+        self.path = Path(path)
+        self.interval = interval
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+
+    def ensure_running(self) -> None:
+        """Start the background thread in this process unless it runs or was stopped."""
+        if self._stop.is_set():
+            return
+        with self._lock:
+            if self._pid == os.getpid() and self._thread is not None and self._thread.is_alive():
+                return
+            self._pid = os.getpid()
+            self._thread = threading.Thread(
+                target=self._run, name="palabre-sqlite-checkpoint", daemon=True
+            )
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Ask the thread to end (it ends within one interval; nothing waits for it)."""
+        self._stop.set()
+
+    @property
+    def running(self) -> bool:
+        thread = self._thread
+        return thread is not None and thread.is_alive() and self._pid == os.getpid()
+
+    def checkpoint(self) -> tuple[int, int, int]:
+        """Copy what the WAL holds into the database file without waiting for anyone.
+
+        Returns SQLite's (busy, frames in the WAL, frames checkpointed). PASSIVE never blocks
+        readers or writers: frames a reader still needs stay for the next round. The file is
+        opened read-write without creating it, so a deleted database is not brought back.
+        """
+        uri = f"file:{quote(str(self.path))}?mode=rw"
+        con = sqlite3.connect(uri, uri=True, timeout=1.0, isolation_level=None)
+        try:
+            busy, frames, done = con.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        finally:
+            con.close()
+        return int(busy), int(frames), int(done)
+
+    def _run(self) -> None:
+        failing = False
+        while not self._stop.wait(self.interval):
+            if not self.path.exists():
+                log.info("database %s is gone: WAL checkpoints stop", self.path)
+                return
+            try:
+                self.checkpoint()
+            except sqlite3.Error as exc:
+                if not failing:  # once per run of failures, not every interval
+                    log.warning("WAL checkpoint of %s failed: %s", self.path, exc)
+                failing = True
+            else:
+                failing = False
