@@ -37,6 +37,9 @@ _TAG_RE = re.compile(r"</?[a-zA-Z][^<>]{0,300}>")
 # Four or more single letters split by one separator: "c a s i n o", "v.i.a.g.r.a".
 _SPACED_RE = re.compile(r"(?<![^\W\d_])(?:[^\W\d_][ .\-_*]){3,}[^\W\d_](?![^\W\d_])")
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[$@][^\W_]+)*")
+# What `_unleet` needs somewhere in the text: a leet character between two letters. Texts
+# without one (most) skip the token pass.
+_LEETABLE_RE = re.compile(r"[^\W\d_][0134578$@][^\W\d_]")
 _ORDINAL_RE = re.compile(r"\d+(?:st|nd|rd|th|er|e|eme|ere|k|m|h|x|s|am|pm|p|d|g|gb|mb|kg|km|cm|mm)")
 
 Mapped = tuple[str, list[int]]
@@ -86,6 +89,8 @@ def _apply(text: str, offsets: list[int], pattern: re.Pattern[str], repl: object
         out.append(new)
         out_off.extend(offsets[i] for i in src)
         pos = m.end()
+    if not out:  # nothing replaced: the same text and offsets
+        return text, offsets
     out.append(text[pos:])
     out_off.extend(offsets[pos:])
     return "".join(out), out_off
@@ -137,7 +142,8 @@ def _one_pass(text: str, offsets: list[int]) -> Mapped:
         text = text.strip(" ")
         offs = offs[lead : lead + len(text)]
     text, offs = _apply(text, offs, _SPACED_RE, _unspace)
-    text, offs = _apply(text, offs, _TOKEN_RE, _unleet)
+    if _LEETABLE_RE.search(text):
+        text, offs = _apply(text, offs, _TOKEN_RE, _unleet)
     return text, offs
 
 

@@ -99,3 +99,17 @@ def test_fold_matches_the_character_by_character_definition() -> None:
         text = _random_text(rng)
         expected = _fold_each_character(text, list(range(len(text))))
         assert normalize._fold(text, list(range(len(text)))) == expected, repr(text)
+
+
+def test_texts_the_token_pass_skips_are_those_it_would_leave_unchanged() -> None:
+    rng = random.Random(11)
+    leetish = list("0134578$@ab-é")
+    changed = 0
+    for n in range(20000):
+        text = _random_text(rng) if n % 2 else "".join(rng.choice(leetish) for _ in range(12))
+        folded, offsets = normalize._fold(text, list(range(len(text))))
+        after = normalize._apply(folded, offsets, normalize._TOKEN_RE, normalize._unleet)
+        if after != (folded, offsets):
+            changed += 1
+            assert normalize._LEETABLE_RE.search(folded), repr(text)
+    assert changed > 1000  # the check above ran on texts the pass does change
