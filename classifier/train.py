@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
 
-from classifier.calibrate import choose_thresholds, fit_platt
+from classifier.calibrate import choose_thresholds, error_upper_bound, fit_platt
 from classifier.metrics import evaluate_scores
 from classifier.model import SpamModel
 from classifier.normalize import normalize_text
@@ -109,11 +109,14 @@ def train_model(
     max_ham_to_spam: float = 0.005,
     max_spam_approved: float = 0.02,
     params: Mapping[str, Any] | None = None,
+    confidence: float | None = None,
 ) -> SpamModel:
     """Train, calibrate and set thresholds on held-out scores, then refit on all examples.
 
     Held-out folds are whole sources when every source holds both classes (see
     validation_folds). `weight` of each example is passed to the linear model as sample weight.
+    `confidence` is passed to choose_thresholds: budgets kept by the upper confidence bound of
+    each held-out error rate rather than by the rate itself (None).
     """
     y = np.array([int(ex.label) for ex in examples])
     if set(y.tolist()) != {0, 1}:
@@ -135,7 +138,7 @@ def train_model(
         margins[val_idx] = fold_model.decision_function(x[val_idx])
     platt = fit_platt(y, margins, w)
     scores = platt(margins)
-    thresholds = choose_thresholds(y, scores, max_ham_to_spam, max_spam_approved)
+    thresholds = choose_thresholds(y, scores, max_ham_to_spam, max_spam_approved, confidence)
     final.named_steps["model"].fit(x, y, sample_weight=w)
     card = {
         "format": 2,
@@ -149,8 +152,24 @@ def train_model(
             "scheme": scheme,
             "metrics": evaluate_scores(y, scores, thresholds.low, thresholds.high),
         },
+        "threshold_rule": threshold_rule(y, scores, thresholds.low, thresholds.high, confidence),
         "calibration": {"method": "platt", "a": platt.a, "b": platt.b},
         "budgets": {"max_ham_to_spam": max_ham_to_spam, "max_spam_approved": max_spam_approved},
         "thresholds": {"low": thresholds.low, "high": thresholds.high},
     }
     return SpamModel(final, platt, thresholds, card)
+
+
+def threshold_rule(
+    y: np.ndarray, scores: np.ndarray, low: float, high: float, confidence: float | None
+) -> dict[str, Any]:
+    """Describe how the budgets were applied, with the held-out error bounds at these cuts."""
+    if confidence is None:
+        return {"rule": "held-out error rates within the budgets", "confidence": None}
+    ham, spam = scores[y == 0], scores[y == 1]
+    return {
+        "rule": "one-sided Clopper-Pearson upper bounds of held-out error rates within budgets",
+        "confidence": confidence,
+        "ham_to_spam_bound": error_upper_bound(int((ham >= high).sum()), ham.size, confidence),
+        "spam_approved_bound": error_upper_bound(int((spam < low).sum()), spam.size, confidence),
+    }

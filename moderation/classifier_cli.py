@@ -76,8 +76,20 @@ def _fmt(value: Any) -> str:
     show_default=True,
     help="Budget: share of spam approved automatically.",
 )
+@click.option(
+    "--confidence",
+    type=click.FloatRange(0.0, 1.0, min_open=True, max_open=True),
+    default=None,
+    help="Keep each budget by the upper confidence bound of its held-out error rate "
+    "(e.g. 0.95; stricter cuts the fewer the examples) instead of the rate as measured.",
+)
 def train(
-    data: tuple[Path, ...], out: Path, seed: int, max_ham_to_spam: float, max_spam_approved: float
+    data: tuple[Path, ...],
+    out: Path,
+    seed: int,
+    max_ham_to_spam: float,
+    max_spam_approved: float,
+    confidence: float | None,
 ) -> None:
     """Train a model on labelled comments and save it with its model card."""
     from classifier.artifacts import save_model
@@ -91,6 +103,7 @@ def train(
             seed=seed,
             max_ham_to_spam=max_ham_to_spam,
             max_spam_approved=max_spam_approved,
+            confidence=confidence,
         )
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None

@@ -59,3 +59,24 @@ def test_errors_are_clear_messages(cli: FlaskCliRunner, fixtures: Path, tmp_path
     result = cli.invoke(args=["classifier", "train", "--data", str(bad), "--out", str(out)])
     assert result.exit_code == 1 and "unknown label" in result.output
     assert "Traceback" not in result.output
+
+
+def test_train_with_a_confidence_bound(cli: FlaskCliRunner, fixtures: Path, tmp_path: Path) -> None:
+    data = str(fixtures / "comments.csv")
+    cards = {}
+    for name, extra in (("measured", []), ("bound", ["--confidence", "0.95"])):
+        out = tmp_path / name / "model.skops"
+        result = cli.invoke(args=["classifier", "train", "--data", data, "--out", str(out), *extra])
+        assert result.exit_code == 0, result.output
+        cards[name] = json.loads(out.with_suffix(".json").read_text())
+    assert cards["measured"]["threshold_rule"]["confidence"] is None
+    assert cards["bound"]["threshold_rule"]["confidence"] == 0.95
+    # A few dozen examples cannot show a 0.5% / 2% budget at 95%: the strictest cuts.
+    low = {name: card["thresholds"]["low"] for name, card in cards.items()}
+    high = {name: card["thresholds"]["high"] for name, card in cards.items()}
+    assert low["bound"] <= low["measured"] and high["bound"] >= high["measured"]
+    for bad in ("0", "1", "x"):
+        out = str(tmp_path / "bad.skops")
+        args = ["classifier", "train", "--data", data, "--out", out, "--confidence", bad]
+        result = cli.invoke(args=args)
+        assert result.exit_code == 2 and "--confidence" in result.output
