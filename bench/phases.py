@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gc
 import os
 import sys
 import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +48,28 @@ def timed(spent: dict[str, float], owner: Any, name: str, label: str) -> None:
             spent[label] += time.perf_counter() - start
 
     setattr(owner, name, wrapper)
+
+
+@dataclass
+class GcTimer:
+    """Runs and seconds of the garbage collector per generation, from gc.callbacks."""
+
+    runs: list[int] = field(default_factory=lambda: [0, 0, 0])
+    seconds: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
+    started: float = 0.0
+
+    def callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self.started = time.perf_counter()
+        else:
+            self.runs[info["generation"]] += 1
+            self.seconds[info["generation"]] += time.perf_counter() - self.started
+
+
+def gc_timer() -> GcTimer:
+    timer = GcTimer()
+    gc.callbacks.append(timer.callback)
+    return timer
 
 
 def main() -> None:
@@ -76,6 +100,7 @@ def main() -> None:
     from moderation import api, create_app, screening
 
     app = create_app()
+    gc.freeze()  # as wsgi.py does once the app is loaded
     client = app.test_client()
     texts = corpus_texts()
     headers = {"Authorization": f"Bearer {key}"}
@@ -114,16 +139,25 @@ def main() -> None:
         (Session, "commit", "commits (all)"),
     ):
         timed(spent, owner, name, label)
+    collections = gc_timer()
     wall, cpu = time.perf_counter(), time.process_time()
     for i in range(n, 2 * n):
         post(i)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    gc.callbacks.remove(collections.callback)
     print(f"{n} comments after {n} of warm-up, {env['MODERATION_DATABASE_URL'].split(':')[0]}")
     print(f"{'per comment':34} {wall / n * 1000:7.2f} ms wall, {cpu / n * 1000:.2f} ms CPU")
     for label, seconds in spent.items():
         print(f"{label:34} {seconds / n * 1000:7.2f} ms")
     accounted = sum(v for k, v in spent.items() if not k.startswith("  "))
     print(f"{'the rest (Flask, log, response)':34} {(wall - accounted) / n * 1000:7.2f} ms")
+    print(f"{'garbage collection (in the above)':34} {sum(collections.seconds) / n * 1000:7.2f} ms")
+    for gen in range(3):
+        runs = collections.runs[gen]
+        if runs:
+            each = collections.seconds[gen] / runs * 1000
+            print(f"  generation {gen}: {runs} runs, {each:.2f} ms each")
+    print(f"objects the collector tracks: {len(gc.get_objects()):,}")
 
 
 if __name__ == "__main__":
