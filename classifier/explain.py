@@ -10,6 +10,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain
 from typing import Any
 
@@ -272,22 +273,20 @@ class Explainer:
         contrib: dict[str, float] = defaultdict(float, token_chars)
         # Word n-grams: unigrams join their word, longer n-grams become phrases.
         in_words = cols < self.n_words
-        word_contrib = {
-            int(j): float(v * self.coef_words[int(j)])
-            for j, v in zip(cols[in_words], vals[in_words], strict=True)
-        }
+        word_cols_hit = cols[in_words]
+        shares = vals[in_words] * self.coef_words[word_cols_hit]
+        word_contrib = dict(zip(word_cols_hit.tolist(), shares.tolist(), strict=True))
         # Indexes built once per distinct word, so that nothing below is quadratic.
         where: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for tok, start, end in tokens:
             where[tok].append((start, end))
         owners_of: dict[str, list[tuple[str, int]]] = defaultdict(list)
         for tok, spans in where.items():
-            for word in set(_WORD_RE.findall(tok)):
+            for word in _words_in(tok):
                 owners_of[word].append((tok, len(spans)))
-        terms = sorted(word_cols)
         sharing = Counter(word_cols.values())
         phrases: dict[str, float] = {}
-        for term in terms:
+        for term in sorted(word_cols):
             j = word_cols[term]
             if j not in word_contrib:
                 continue
@@ -297,34 +296,32 @@ class Explainer:
                 continue
             owners = owners_of.get(term)
             if owners:  # shared among the occurrences of the words that hold it
-                occurrences = sum(n for _tok, n in owners)
+                occurrences = owners[0][1] if len(owners) == 1 else sum(n for _t, n in owners)
                 for tok, n in owners:
                     contrib[tok] += w * n / occurrences
         # Words that read alike ('Casino', 'casino!') make one reason; only those strong
-        # enough to be shown are kept and located.
-        merged: dict[tuple[str, str], tuple[float, list[tuple[int, int]]]] = {}
+        # enough to be shown are kept, worded and located.
+        merged: dict[tuple[bool, str], tuple[float, list[tuple[int, int]]]] = {}
         for tok, w in contrib.items():
-            shown = tok.strip(".,;:!?()[]\"'«»")
-            if _URLISH.search(tok):
-                key = ("link_text", f"the link '{shown}'")
-            else:
-                key = ("word", f"the word '{shown or tok}'")
+            key = _shown(tok)
             prev = merged.get(key)
             merged[key] = (w, where[tok]) if prev is None else (prev[0] + w, prev[1] + where[tok])
         out = [
-            _Located(code, message, w, offsets)
-            for (code, message), (w, offsets) in merged.items()
+            _Located("link_text", f"the link '{label}'", w, offsets)
+            if link
+            else _Located("word", f"the word '{label}'", w, offsets)
+            for (link, label), (w, offsets) in merged.items()
             if abs(w) >= min_weight
         ]
-        words = [(m.group(0), m.start(), m.end()) for m in _WORD_RE.finditer(text.norm)]
-        starts: dict[str, list[int]] = defaultdict(list)
-        for i, (word, _, _) in enumerate(words):
-            starts[word].append(i)
-        for term, w in phrases.items():
-            if abs(w) < min_weight:  # never shown: spare locating it
-                continue
-            spans = _phrase_spans(term.split(), words, starts)
-            out.append(_Located("phrase", f"the phrase '{term}'", w, spans))
+        shown = [(term, w) for term, w in phrases.items() if abs(w) >= min_weight]
+        if shown:  # most comments have none: the word index is built only for those that do
+            words = [(m.group(0), m.start(), m.end()) for m in _WORD_RE.finditer(text.norm)]
+            starts: dict[str, list[int]] = defaultdict(list)
+            for i, (word, _, _) in enumerate(words):
+                starts[word].append(i)
+            for term, w in shown:
+                spans = _phrase_spans(term.split(), words, starts)
+                out.append(_Located("phrase", f"the phrase '{term}'", w, spans))
         return out
 
     def _signal_reasons(
@@ -341,6 +338,21 @@ class Explainer:
                 w = float(v * self.coef_signals[int(j) - offset])
                 out.append(Reason(code, hit.message, float(w), list(hit.spans)))
         return out
+
+
+@lru_cache(maxsize=1 << 15)
+def _words_in(token: str) -> tuple[str, ...]:
+    """Return the distinct words (as the word n-grams see them) of one white-space token."""
+    return tuple(set(_WORD_RE.findall(token)))
+
+
+@lru_cache(maxsize=1 << 15)
+def _shown(token: str) -> tuple[bool, str]:
+    """Return (is it a link, how it is named) for a token: 'Casino!' reads as 'casino'."""
+    label = token.strip(".,;:!?()[]\"'«»")
+    if _URLISH.search(token):
+        return True, label
+    return False, label or token
 
 
 def _phrase_spans(
