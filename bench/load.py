@@ -56,6 +56,7 @@ async def drive(
 ) -> dict[str, Any]:
     total = int(rate * duration)
     latencies: list[float] = []
+    by_second: dict[int, list[float]] = {}  # latencies by the second their request was due
     statuses: dict[str, int] = {}
     url = urlsplit(base)
     host, port = url.hostname or "127.0.0.1", url.port or 80
@@ -80,6 +81,7 @@ async def drive(
         except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
             key = type(exc).__name__
         latencies.append(time.perf_counter() - scheduled)
+        by_second.setdefault(int(i / rate), []).append(latencies[-1])
         statuses[key] = statuses.get(key, 0) + 1
 
     await asyncio.gather(*(one(i) for i in range(total)))
@@ -95,6 +97,7 @@ async def drive(
         "errors": errors,
         "statuses": statuses,
         "client_cpu_ms": cpu / total * 1000,
+        "max_ms_by_second": [round(max(v) * 1000, 1) for _s, v in sorted(by_second.items())],
     }
 
 
@@ -193,6 +196,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--only", default="lean,sqlite,postgresql")
+    parser.add_argument(
+        "--timeline", action="store_true", help="also print the worst latency of each second"
+    )
     args = parser.parse_args()
     if not (ROOT / "instance" / "model" / "model.skops").exists():
         sys.exit("no model: run `make model` first")
@@ -215,6 +221,8 @@ def main() -> None:
             f"(load client: {r['client_cpu_ms']:.2f} ms CPU a request)",
             flush=True,
         )
+        if args.timeline:
+            print("  worst ms by second due:", " ".join(f"{v:.0f}" for v in r["max_ms_by_second"]))
     print(f"\ntarget: {args.rate:.0f} req/s held, p99 < 100 ms, no errors, on both databases")
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)

@@ -74,6 +74,7 @@ def make_engine(
         _ping_when_idle(engine)
         if url.startswith("postgresql"):
             event.listen(engine, "connect", _custom_plans)
+            event.listen(engine, "before_cursor_execute", _no_write_in_autocommit)
         return engine
     engine = create_engine(
         url, connect_args={"timeout": busy_timeout_ms / 1000}, pool_use_lifo=True
@@ -128,6 +129,20 @@ def _ping_when_idle(engine: Engine) -> None:
             engine.dialect.do_ping(dbapi_conn)
         except Exception as exc:  # any failure: let the pool replace this connection
             raise DisconnectionError(f"pooled connection failed its ping: {exc}") from exc
+
+
+class WriteWhileReading(RuntimeError):
+    """A statement tried to write inside ``reading()``, where it would commit on its own."""
+
+
+def _no_write_in_autocommit(
+    conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool
+) -> None:
+    """Refuse INSERT, UPDATE and DELETE on a connection that ``reading()`` put in autocommit."""
+    if context is None or not (context.isinsert or context.isupdate or context.isdelete):
+        return
+    if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        raise WriteWhileReading(f"a write inside db.reading(): {statement[:60]}")
 
 
 def _checkpointer(engine: Engine, seconds: float) -> wal.Checkpointer | None:
@@ -215,14 +230,19 @@ def reading() -> Iterator[Session]:
     """Run a read-only block in its own transaction, ended when the block ends.
 
     On SQLite the transaction begins DEFERRED, so concurrent workers read without queueing
-    for the write lock. The block must not write: a deferred transaction that reads and then
-    writes can fail when another worker committed meanwhile, which BEGIN IMMEDIATE prevents.
+    for the write lock; on PostgreSQL the block runs in autocommit mode (each statement sees
+    what was committed when it ran), which spares the BEGIN and COMMIT round trips. The block
+    must not write: a deferred SQLite transaction that reads and then writes can fail when
+    another worker committed meanwhile, which BEGIN IMMEDIATE prevents.
     """
     s = session()
     if s.in_transaction():
         s.commit()
     token = _BEGIN.set("DEFERRED")
     try:
+        if s.get_bind().dialect.name == "postgresql":
+            # Each statement reads committed rows on its own: no BEGIN and COMMIT round trips.
+            s.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         with transaction() as s:
             yield s
     finally:

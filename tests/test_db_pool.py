@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from flask import Flask
+from psycopg.pq import TransactionStatus
+from sqlalchemy import Engine, create_engine, func, insert, select, text
 from sqlalchemy.exc import OperationalError
 
-from moderation import db
+from moderation import create_app, db
+from moderation.models import Site
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("TEST_DATABASE_URL"), reason="needs TEST_DATABASE_URL (PostgreSQL)"
@@ -25,6 +29,23 @@ def engine(worker_id_safe: str) -> Iterator[Engine]:
     engine = db.make_engine(url)
     yield engine
     db.dispose(engine)
+
+
+@pytest.fixture
+def app_pg(worker_id_safe: str, tmp_path: Path) -> Iterator[Flask]:
+    from tests import dbs
+
+    url = dbs.fresh_postgres(dbs.pg_url_for_worker(worker_id_safe) or "")
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": url,
+            "MODEL_PATH": str(tmp_path / "none.skops"),
+            "SECRET_KEY": "pool-" + "x" * 32,
+        }
+    )
+    yield app
+    db.dispose(db.engine_for(app))
 
 
 @pytest.fixture
@@ -78,3 +99,24 @@ def test_without_the_ping_a_dead_connection_fails_its_statement(engine: Engine) 
     with pytest.raises(OperationalError):
         backend_pid(engine)
     assert backend_pid(engine) != dead  # the pool was invalidated: the next one works
+
+
+def test_reads_run_without_a_transaction_and_refuse_to_write(app_pg: Flask) -> None:
+    with app_pg.app_context():
+        with db.reading() as s:
+            assert s.scalar(text("SELECT 1")) == 1
+            dbapi = s.connection().connection.dbapi_connection
+            assert dbapi.autocommit  # no BEGIN was sent: the server sees no open transaction
+            assert dbapi.info.transaction_status == TransactionStatus.IDLE
+            with pytest.raises(db.WriteWhileReading):
+                s.execute(
+                    insert(Site.__table__).values(
+                        name="x", url="u", api_key_hash="h", api_key_prefix="p", settings={}
+                    )
+                )
+        with db.transaction() as s:  # the next transaction is a real one again
+            s.execute(text("SELECT 1"))
+            dbapi = s.connection().connection.dbapi_connection
+            assert not dbapi.autocommit
+            assert dbapi.info.transaction_status == TransactionStatus.INTRANS
+            assert s.scalar(select(func.count()).select_from(Site)) == 0
