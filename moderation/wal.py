@@ -2,8 +2,9 @@
 
 By default SQLite copies the WAL back into the database file (a checkpoint, with an fsync of
 the database under ``synchronous=NORMAL``) inside whichever commit pushes the WAL past 1,000
-pages. On the intake path that commit was a request: every eightieth comment or so waited for
-the copy and the fsync (`bench/phases.py`: commits 0.48 ms a comment with them, 0.29 without).
+pages. On the intake path that commit was a request: a comment writes about 24 WAL pages, so
+one comment in about forty waited for the copy and the fsync (`bench/phases.py`: commits
+0.48 ms a comment with them, 0.29 without).
 
 Here each process checkpoints every ``interval`` seconds from a daemon thread, with its own
 short-lived connection; the sqlite3 module releases the GIL while SQLite works, so requests
