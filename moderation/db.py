@@ -131,6 +131,10 @@ def _ping_when_idle(engine: Engine) -> None:
             raise DisconnectionError(f"pooled connection failed its ping: {exc}") from exc
 
 
+# Execution option marking the autocommit connection of a ``reading()`` block.
+_READING = "palabre_reading"
+
+
 class WriteWhileReading(RuntimeError):
     """A statement tried to write inside ``reading()``, where it would commit on its own."""
 
@@ -141,8 +145,22 @@ def _no_write_in_autocommit(
     """Refuse INSERT, UPDATE and DELETE on a connection that ``reading()`` put in autocommit."""
     if context is None or not (context.isinsert or context.isupdate or context.isdelete):
         return
-    if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+    if conn.get_execution_options().get(_READING):
         raise WriteWhileReading(f"a write inside db.reading(): {statement[:60]}")
+
+
+def one_statement_write(s: Session) -> bool:
+    """Let the caller's next statement commit by itself, when that statement is its whole write.
+
+    On PostgreSQL a single statement is its own transaction: in autocommit it is committed (and
+    its WAL flushed) before its answer arrives, without the BEGIN and COMMIT round trips. The
+    caller must write nothing else before ``s.commit()``. Returns False, changing nothing, on
+    SQLite (whose write transactions take the lock with BEGIN IMMEDIATE) or inside a transaction.
+    """
+    if s.in_transaction() or s.get_bind().dialect.name != "postgresql":
+        return False
+    s.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return True
 
 
 def _checkpointer(engine: Engine, seconds: float) -> wal.Checkpointer | None:
@@ -242,7 +260,7 @@ def reading() -> Iterator[Session]:
     try:
         if s.get_bind().dialect.name == "postgresql":
             # Each statement reads committed rows on its own: no BEGIN and COMMIT round trips.
-            s.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            s.connection(execution_options={"isolation_level": "AUTOCOMMIT", _READING: True})
         with transaction() as s:
             yield s
     finally:

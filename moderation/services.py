@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import Insert, bindparam, insert, or_, select
 from sqlalchemy.orm import Session
 
-from .db import utcnow
+from .db import one_statement_write, utcnow
 from .intake import CommentIn
 from .models import ActorType, Comment, CommentStatus, Site, StatusChange
-from .outbox import record_event
+from .outbox import record_event, wants_events
 from .policy import Decision, Signal, Thresholds, decide
 from .scoring import Scorer, ScoreResult
 from .screening import Evaluation
@@ -127,23 +128,22 @@ def store_comment(
         "updated_at": now,
         **(columns or {}),
     }
+    change = {
+        "from_status": None,
+        "to_status": str(verdict),
+        "actor_type": str(ActorType.SYSTEM),
+        "actor_label": "classifier" if score.probability is not None else "policy",
+        "reason": ", ".join(r["code"] for r in decision.reasons if r.get("source") != "classifier")
+        or _summary(decision),
+        "created_at": now,
+    }
     connection = session.connection()
-    comment_id = connection.execute(_INSERT_COMMENT, values).scalar_one()
-    connection.execute(
-        _INSERT_CHANGE,
-        {
-            "comment_id": comment_id,
-            "from_status": None,
-            "to_status": str(verdict),
-            "actor_type": str(ActorType.SYSTEM),
-            "actor_label": "classifier" if score.probability is not None else "policy",
-            "reason": ", ".join(
-                r["code"] for r in decision.reasons if r.get("source") != "classifier"
-            )
-            or _summary(decision),
-            "created_at": now,
-        },
-    )
+    if connection.dialect.name == "postgresql":  # one statement, one round trip
+        both = {**values, **{f"change_{k}": v for k, v in change.items() if k != "created_at"}}
+        comment_id = connection.execute(_comment_with_change(tuple(values)), both).scalar_one()
+    else:  # SQLite has no INSERT inside WITH
+        comment_id = connection.execute(_INSERT_COMMENT, values).scalar_one()
+        connection.execute(_INSERT_CHANGE, {"comment_id": comment_id, **change})
     row = Stored(
         id=comment_id,
         site=site,
@@ -156,6 +156,36 @@ def store_comment(
     )
     record_event(session, row, actor_type=ActorType.SYSTEM)  # webhook outbox, same transaction
     return row
+
+
+_CHANGE_COLUMNS = ("from_status", "to_status", "actor_type", "actor_label", "reason")
+
+
+@lru_cache(maxsize=16)
+def _comment_with_change(columns: tuple[str, ...]) -> Insert:
+    """Return one PostgreSQL statement inserting a comment and its first audit row.
+
+    ``WITH new AS (INSERT INTO comments ... RETURNING id) INSERT INTO status_changes SELECT
+    new.id, ...``: the audit row's values are parameters named ``change_<column>``; both rows
+    share ``created_at``. Built once per set of comment columns.
+    """
+    new = (
+        insert(_COMMENTS)
+        .values({name: bindparam(name, type_=_COMMENTS.c[name].type) for name in columns})
+        .returning(_COMMENTS.c.id)
+        .cte("new_comment")
+    )
+    changes = StatusChange.__table__
+    rows = select(
+        new.c.id,
+        *(bindparam(f"change_{name}", type_=changes.c[name].type) for name in _CHANGE_COLUMNS),
+        bindparam("created_at", type_=changes.c.created_at.type),
+    )
+    return (
+        insert(changes)
+        .from_select(["comment_id", *_CHANGE_COLUMNS, "created_at"], rows)
+        .returning(changes.c.comment_id)
+    )
 
 
 def _summary(decision: Decision) -> str:
@@ -199,6 +229,10 @@ def store_assessed(
 ) -> Stored:
     """Store an assessed comment with its audit row, outbox event and rule hits."""
     a, ev = assessment, assessment.evaluation
+    if not ev.signals and not ev.near and not wants_events(site):
+        # Nothing but the comment and its audit row, one INSERT on PostgreSQL: it may commit
+        # by itself (record_signals and record_event write only in the cases excluded here).
+        one_statement_write(session)
     row = store_comment(
         session,
         site,

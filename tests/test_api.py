@@ -8,10 +8,10 @@ from urllib.parse import urlencode
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from moderation import db
-from moderation.models import Comment, CommentStatus, StatusChange
+from moderation.models import Comment, CommentStatus, Site, StatusChange
 from tests.conftest import make_site
 
 GOOD = {
@@ -240,16 +240,54 @@ class TestFailSafe:
         assert resp.status_code == 200, resp.get_json()
 
     @pytest.mark.usefixtures("keyword_model")
-    def test_a_failed_write_never_yields_201(self, app, client, auth, monkeypatch) -> None:
+    @pytest.mark.parametrize("callback", [False, True])
+    def test_how_a_comment_is_written(self, app, client, auth, callback) -> None:
+        from sqlalchemy import event
+
+        if callback:
+            with app.app_context(), db.transaction() as s:
+                s.execute(update(Site).values(callback_url="https://lemali.example/hook"))
+        writes: list[tuple[str, str | None]] = []
+
+        def note(conn, _cursor, statement, _params, context, _many) -> None:
+            if context is not None and (context.isinsert or context.isupdate or context.isdelete):
+                level = conn.get_execution_options().get("isolation_level")
+                writes.append((statement.split("(")[0].strip(), level))
+
+        event.listen(db.engine_for(app), "before_cursor_execute", note)
+        assert post(client, auth).status_code == 201
+        event.remove(db.engine_for(app), "before_cursor_execute", note)
+        if app.config["DATABASE_URL"].startswith("postgresql"):
+            head = "WITH new_comment AS"  # the comment and its audit row in one INSERT
+            lone = [(head, "AUTOCOMMIT")]  # committed by itself: no BEGIN, no COMMIT
+            together = [(head, None), ("INSERT INTO webhook_events", None)]  # one transaction
+        else:
+            lone = [("INSERT INTO comments", None), ("INSERT INTO status_changes", None)]
+            together = [*lone, ("INSERT INTO webhook_events", None)]
+        assert writes == (together if callback else lone)
+        with app.app_context():
+            assert db.session().scalar(select(func.count()).select_from(StatusChange)) == 1
+
+    @pytest.mark.usefixtures("keyword_model")
+    @pytest.mark.parametrize("failing", ["statement", "commit"])
+    def test_a_failed_write_never_yields_201(self, app, client, auth, monkeypatch, failing) -> None:
         from sqlalchemy import event
         from sqlalchemy.exc import OperationalError
         from sqlalchemy.orm import Session
 
+        if failing == "commit":
+            # A COMMIT that can fail: with a callback the outbox event is written too, so the
+            # write is a transaction on every database (alone, PostgreSQL's single INSERT
+            # commits by itself and fails, if it does, as the statement).
+            with app.app_context(), db.transaction() as s:
+                s.execute(update(Site).values(callback_url="https://lemali.example/hook"))
         real_commit = Session.commit
         inserted: list[str] = []
 
         def note_insert(_conn, _cursor, statement, _params, _context, _many) -> None:
-            if statement.startswith("INSERT INTO comments"):
+            if "INSERT INTO comments" in statement:  # alone, or inside WITH on PostgreSQL
+                if failing == "statement":
+                    raise OperationalError(statement, {}, Exception("disk I/O error"))
                 inserted.append(statement)
 
         def failing_commit(self: Session) -> None:
@@ -262,6 +300,7 @@ class TestFailSafe:
         event.listen(db.engine_for(app), "before_cursor_execute", note_insert)
         monkeypatch.setattr(Session, "commit", failing_commit)
         resp = post(client, auth)
+        event.remove(db.engine_for(app), "before_cursor_execute", note_insert)
         assert resp.status_code == 503
         assert resp.headers["Retry-After"] == "5"
         assert resp.mimetype == "application/problem+json"
