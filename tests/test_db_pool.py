@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 
 from moderation import create_app, db
 from moderation.models import Site
+from tests import dbs
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("TEST_DATABASE_URL"), reason="needs TEST_DATABASE_URL (PostgreSQL)"
@@ -22,8 +23,6 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture
 def engine(worker_id_safe: str) -> Iterator[Engine]:
-    from tests import dbs
-
     url = dbs.pg_url_for_worker(worker_id_safe)
     assert url is not None
     engine = db.make_engine(url)
@@ -33,8 +32,6 @@ def engine(worker_id_safe: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def app_pg(worker_id_safe: str, tmp_path: Path) -> Iterator[Flask]:
-    from tests import dbs
-
     url = dbs.fresh_postgres(dbs.pg_url_for_worker(worker_id_safe) or "")
     app = create_app(
         {
