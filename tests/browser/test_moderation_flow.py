@@ -57,6 +57,9 @@ def test_filter_keyboard_bulk_undo_and_audit(page, live) -> None:
     assert sorted(status_of(app, c) for c in promo) == ["pending", "spam"]
 
     page.keyboard.press("?")
+    # The key handler opens the dialog after the keypress returns: wait for it (it raises on
+    # timeout) instead of reading its visibility at once, which raced on a loaded machine.
+    page.wait_for_selector("dialog#help", state="visible")
     assert page.locator("dialog#help").is_visible()
     page.keyboard.press("Escape")
 
