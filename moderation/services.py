@@ -17,7 +17,7 @@ from .policy import Decision, Signal, Thresholds, decide
 from .scoring import Scorer, ScoreResult
 from .screening import Evaluation
 from .signals import record as record_signals
-from .signals import stored_columns
+from .signals import records_nothing, stored_columns
 
 
 class IdempotencyConflict(Exception):
@@ -229,9 +229,9 @@ def store_assessed(
 ) -> Stored:
     """Store an assessed comment with its audit row, outbox event and rule hits."""
     a, ev = assessment, assessment.evaluation
-    if not ev.signals and not ev.near and not wants_events(site):
+    if records_nothing(ev.signals, ev.near) and not wants_events(site):
         # Nothing but the comment and its audit row, one INSERT on PostgreSQL: it may commit
-        # by itself (record_signals and record_event write only in the cases excluded here).
+        # by itself (record_signals and record_event write nothing in this case).
         one_statement_write(session)
     row = store_comment(
         session,

@@ -212,6 +212,11 @@ def stored_columns(fp: Fingerprint, near: list[tuple[int, str, int | None]]) -> 
     return columns
 
 
+def records_nothing(signals: list[Signal], near: list[tuple[int, str, int | None]]) -> bool:
+    """True when ``record`` writes nothing: no signal to log, no near-duplicate to join."""
+    return not signals and not near
+
+
 def record(
     session: Session,
     row: EventSubject,
@@ -219,6 +224,8 @@ def record(
     near: list[tuple[int, str, int | None]],
 ) -> None:
     """Join the near-duplicates to the comment's campaign, log one RuleHit per signal."""
+    if records_nothing(signals, near):
+        return
     ids = [cid for cid, _e, campaign in near if campaign is None]
     if ids and row.campaign_id is not None:
         session.execute(

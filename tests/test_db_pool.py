@@ -71,7 +71,11 @@ def terminate(engine: Engine, pid: int) -> None:
     admin.dispose()
 
 
-def test_a_connection_just_used_is_not_pinged(engine: Engine, pings: list[object]) -> None:
+def test_a_connection_just_used_is_not_pinged(
+    engine: Engine, pings: list[object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "Just used" made generous, so that a stalled machine cannot make it sit idle meanwhile.
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 600.0)
     first = backend_pid(engine)  # a new connection: never pinged
     for _ in range(5):
         assert backend_pid(engine) == first  # the same pooled connection, taken as is
@@ -88,9 +92,12 @@ def test_an_idle_connection_is_pinged_and_replaced_when_dead(
     assert len(pings) == 1
 
 
-def test_without_the_ping_a_dead_connection_fails_its_statement(engine: Engine) -> None:
+def test_without_the_ping_a_dead_connection_fails_its_statement(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # What the idle ping is for: a recently used connection is trusted, so a server that went
     # away within the last second shows as one failed statement (the intake answers 503).
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 600.0)  # "recently", even if stalled
     dead = backend_pid(engine)
     terminate(engine, dead)
     with pytest.raises(OperationalError):
