@@ -18,6 +18,7 @@ DEFAULTS: dict[str, Any] = {
     "SQLITE_BUSY_TIMEOUT_MS": 30_000,
     "SQLITE_SYNCHRONOUS": "NORMAL",
     "SQLITE_CHECKPOINT_SECONDS": 0.5,  # WAL checkpoints by a background thread; 0: by commits
+    "PG_ANALYZE_SECONDS": 1.0,  # stale tables analysed by a background thread; 0: autovacuum's
     "RETRY_AFTER_SECONDS": 5,
     "CLAIM_MINUTES": 5,
     "SESSION_IDLE_MINUTES": 60,
@@ -136,3 +137,5 @@ def validate(config: dict[str, Any]) -> None:
         raise ConfigError("MODERATION_SQLITE_SYNCHRONOUS must be OFF, NORMAL, FULL or EXTRA")
     if not config["SQLITE_CHECKPOINT_SECONDS"] >= 0:
         raise ConfigError("MODERATION_SQLITE_CHECKPOINT_SECONDS must be 0 or more")
+    if not config["PG_ANALYZE_SECONDS"] >= 0:
+        raise ConfigError("MODERATION_PG_ANALYZE_SECONDS must be 0 or more")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
@@ -16,10 +16,13 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import DateTime, TypeDecorator
 
-from . import wal
+from . import pgstats, wal
+from .periodic import Periodic
 
 EXTENSION = "palabre.db"
-_CHECKPOINTERS: weakref.WeakKeyDictionary[Engine, wal.Checkpointer] = weakref.WeakKeyDictionary()
+_P = TypeVar("_P", bound=Periodic)
+# Each engine's background maintenance thread: SQLite's WAL checkpoints, PostgreSQL's ANALYZE.
+_BACKGROUND: weakref.WeakKeyDictionary[Engine, Periodic] = weakref.WeakKeyDictionary()
 # How the next SQLite transaction begins: IMMEDIATE (takes the write lock) unless a block
 # declared itself read-only with ``reading()``.
 _BEGIN: ContextVar[str] = ContextVar("palabre_sqlite_begin", default="IMMEDIATE")
@@ -59,13 +62,16 @@ def make_engine(
     busy_timeout_ms: int = 30_000,
     synchronous: str = "NORMAL",
     checkpoint_seconds: float = 0.0,
+    analyze_seconds: float = 0.0,
 ) -> Engine:
     """Create an engine; on SQLite enable WAL and make every transaction BEGIN IMMEDIATE.
 
     BEGIN IMMEDIATE takes the write lock when the transaction starts, so two processes never
     both read and then both try to upgrade to a writer, which SQLite answers with
     "database is locked" however long the busy timeout is. With ``checkpoint_seconds`` > 0 a
-    SQLite file's WAL is checkpointed by a background thread, not by requests (`wal`).
+    SQLite file's WAL is checkpointed by a background thread, not by requests (`wal`). With
+    ``analyze_seconds`` > 0 a PostgreSQL database's stale tables are analysed by a background
+    thread (`pgstats`).
     """
     if not url.startswith("sqlite"):
         # connect_timeout: an unreachable server answers 503 in seconds instead of hanging.
@@ -73,8 +79,10 @@ def make_engine(
         engine = create_engine(url, pool_size=5, max_overflow=5, connect_args=args)
         _ping_when_idle(engine)
         if url.startswith("postgresql"):
-            event.listen(engine, "connect", _custom_plans)
+            if analyze_seconds <= 0:
+                event.listen(engine, "connect", _custom_plans)
             event.listen(engine, "before_cursor_execute", _no_write_in_autocommit)
+            _analyzer(engine, analyze_seconds)
         return engine
     engine = create_engine(
         url, connect_args={"timeout": busy_timeout_ms / 1000}, pool_use_lifo=True
@@ -168,35 +176,55 @@ def _checkpointer(engine: Engine, seconds: float) -> wal.Checkpointer | None:
     database = engine.url.database
     if seconds <= 0 or not database or database == ":memory:" or engine.url.query.get("uri"):
         return None
-    checkpointer = _CHECKPOINTERS[engine] = wal.Checkpointer(database, seconds)
-    weakref.finalize(engine, checkpointer.stop)  # the thread ends with its engine
-    return checkpointer
+    return _background(engine, wal.Checkpointer(database, seconds))
+
+
+def _analyzer(engine: Engine, seconds: float) -> None:
+    """Give a PostgreSQL engine its statistics thread, started by its first connection."""
+    if seconds <= 0:
+        return
+    analyzer = _background(engine, pgstats.Analyzer(engine, seconds))
+    event.listen(engine, "connect", lambda _conn, _record: analyzer.ensure_running())
+
+
+def _background(engine: Engine, worker: _P) -> _P:
+    _BACKGROUND[engine] = worker
+    weakref.finalize(engine, worker.stop)  # the thread ends with its engine
+    return worker
 
 
 def checkpointer_of(engine: Engine) -> wal.Checkpointer | None:
     """Return the engine's background WAL checkpointer, if it has one."""
-    return _CHECKPOINTERS.get(engine)
+    worker = _BACKGROUND.get(engine)
+    return worker if isinstance(worker, wal.Checkpointer) else None
+
+
+def analyzer_of(engine: Engine) -> pgstats.Analyzer | None:
+    """Return the engine's background statistics thread, if it has one."""
+    worker = _BACKGROUND.get(engine)
+    return worker if isinstance(worker, pgstats.Analyzer) else None
 
 
 def dispose(engine: Engine) -> None:
-    """Close the engine's pooled connections and stop its checkpoint thread."""
+    """Close the engine's pooled connections and stop its background thread."""
     engine.dispose()
-    checkpointer = _CHECKPOINTERS.pop(engine, None)
-    if checkpointer is not None:
-        checkpointer.stop()
+    worker = _BACKGROUND.pop(engine, None)
+    if worker is not None:
+        worker.stop()
 
 
 def _custom_plans(dbapi_conn: Any, _record: Any) -> None:
     """Plan each execution of a prepared statement for its own parameter values.
 
-    psycopg prepares a statement on its fifth execution and PostgreSQL may then keep a generic
-    plan. Before autovacuum has analysed a quickly growing comments table, the near-duplicate
-    lookup's generic plan walked the site's whole window through ix_comments_site_created
-    (6 ms at 2,000 rows, growing with the table) where custom plans use the band indexes
-    (0.5 to 1 ms, planning included). Measured with `bench/load.py --only postgresql`: 83
-    requests/s with custom plans, 34 without. With statistics, generic plans are cheaper
-    (the lookups 0.25 against 1.06 ms), but a table that grows by thousands of rows a minute
-    outruns them; see docs/benchmarks.md.
+    Used when no statistics thread runs (``PG_ANALYZE_SECONDS`` = 0). psycopg prepares a
+    statement on its fifth execution and PostgreSQL may then keep a generic plan; before the
+    comments table has been analysed, the near-duplicate lookup's generic plan walked the
+    site's whole window (6 ms at 2,000 rows, growing with the table; `bench/load.py --only
+    postgresql` gave 83 requests/s with custom plans, 34 without). Custom plans do not fully
+    protect either (`pgstats`: unanalysed indexes count zero rows), but they replan each time.
+    With the thread keeping statistics fresh, generic plans are kept and replanned after each
+    ANALYZE, which saves the planning of every lookup (`bench/phases.py` on PostgreSQL: the
+    lookups 0.94 ms a comment with custom plans, 0.59 ms with generic ones).
     """
     with dbapi_conn.cursor() as cur:
         cur.execute("SET plan_cache_mode = force_custom_plan")
@@ -210,6 +238,7 @@ def init_app(app: Flask) -> None:
         busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"],
         synchronous=app.config["SQLITE_SYNCHRONOUS"],
         checkpoint_seconds=app.config["SQLITE_CHECKPOINT_SECONDS"],
+        analyze_seconds=app.config["PG_ANALYZE_SECONDS"],
     )
     app.extensions[EXTENSION] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)

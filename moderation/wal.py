@@ -15,11 +15,11 @@ go on meanwhile. The connections keep an automatic checkpoint at a much larger s
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
-import threading
 from pathlib import Path
 from urllib.parse import quote
+
+from .periodic import Periodic
 
 log = logging.getLogger(__name__)
 
@@ -27,42 +27,14 @@ log = logging.getLogger(__name__)
 SAFETY_PAGES = 10_000
 
 
-class Checkpointer:
-    """Run ``PRAGMA wal_checkpoint(PASSIVE)`` on one database file every ``interval`` seconds.
+class Checkpointer(Periodic):
+    """Run ``PRAGMA wal_checkpoint(PASSIVE)`` on one database file every ``interval`` seconds."""
 
-    ``ensure_running()`` is called on each new connection: it starts the thread in this
-    process if it is not running (a forked worker does not inherit its parent's thread).
-    """
+    name = "palabre-sqlite-checkpoint"
 
     def __init__(self, path: str | Path, interval: float) -> None:
+        super().__init__(interval)
         self.path = Path(path)
-        self.interval = interval
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._pid = 0
-
-    def ensure_running(self) -> None:
-        """Start the background thread in this process unless it runs or was stopped."""
-        if self._stop.is_set():
-            return
-        with self._lock:
-            if self._pid == os.getpid() and self._thread is not None and self._thread.is_alive():
-                return
-            self._pid = os.getpid()
-            self._thread = threading.Thread(
-                target=self._run, name="palabre-sqlite-checkpoint", daemon=True
-            )
-            self._thread.start()
-
-    def stop(self) -> None:
-        """Ask the thread to end (it ends within one interval; nothing waits for it)."""
-        self._stop.set()
-
-    @property
-    def running(self) -> bool:
-        thread = self._thread
-        return thread is not None and thread.is_alive() and self._pid == os.getpid()
 
     def checkpoint(self) -> tuple[int, int, int]:
         """Copy what the WAL holds into the database file without waiting for anyone.
@@ -79,17 +51,9 @@ class Checkpointer:
             con.close()
         return int(busy), int(frames), int(done)
 
-    def _run(self) -> None:
-        failing = False
-        while not self._stop.wait(self.interval):
-            if not self.path.exists():
-                log.info("database %s is gone: WAL checkpoints stop", self.path)
-                return
-            try:
-                self.checkpoint()
-            except sqlite3.Error as exc:
-                if not failing:  # once per run of failures, not every interval
-                    log.warning("WAL checkpoint of %s failed: %s", self.path, exc)
-                failing = True
-            else:
-                failing = False
+    def step(self) -> bool:
+        if not self.path.exists():
+            log.info("database %s is gone: WAL checkpoints stop", self.path)
+            return False
+        self.checkpoint()
+        return True

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from moderation import create_app, db, wal
+from moderation import create_app, db, periodic, wal
 from moderation.config import ConfigError
 from tests.conftest import make_site
 
@@ -149,7 +149,7 @@ def test_a_forked_worker_starts_its_own_thread(
         checkpointer.ensure_running()
         assert checkpointer._thread is parent  # noqa: SLF001 - one thread per process
         # After a fork the child has the object but not the thread: it must start one.
-        monkeypatch.setattr(wal.os, "getpid", lambda: -1)
+        monkeypatch.setattr(periodic.os, "getpid", lambda: -1)
         assert not checkpointer.running
         checkpointer.ensure_running()
         assert checkpointer._thread is not parent  # noqa: SLF001

@@ -1,0 +1,68 @@
+"""PostgreSQL planner statistics kept fresh by the application, not only by autovacuum.
+
+The intake's lookups (moderation/signals.py) each have an index that answers them in a
+fraction of a millisecond, but PostgreSQL only knows it once ANALYZE has run. Until then the
+indexes, created on an empty table, count zero rows, and the planner takes whichever index
+starts with ``site_id`` and filters the site's whole history through it: 6 ms a lookup at
+1,250 comments, growing with each new one (seen with auto_explain under `bench/phases.py`).
+Autovacuum analyses a table once 50 rows plus 10% of it have changed, but it visits each
+database at most once a minute (``autovacuum_naptime``), and a server may run without it
+(the one these benchmarks run on does).
+
+``Analyzer`` applies autovacuum's own rule from a background thread in each process, every
+few seconds: tables of the current schema changed by more than ``BASE_ROWS`` + ``SCALE`` of
+their rows since their last analysis are analysed. A transaction-level advisory lock lets one
+process do it at a time; ANALYZE reads a sample of the table and blocks neither reads nor
+writes. Where autovacuum keeps up, this finds nothing to do.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+from sqlalchemy import Engine, text
+
+from .periodic import Periodic
+
+BASE_ROWS = 50  # autovacuum_analyze_threshold's default
+SCALE = 0.1  # autovacuum_analyze_scale_factor's default
+LOCK_KEY = 0x50_61_6C_61  # "Pala": one process analyses at a time
+
+_STALE = text(
+    """
+    SELECT s.relname FROM pg_stat_user_tables AS s JOIN pg_class AS c ON c.oid = s.relid
+    WHERE s.schemaname = current_schema()
+      AND s.n_mod_since_analyze > :base + :scale * greatest(c.reltuples, 0)
+    ORDER BY s.relname
+    """
+)
+
+
+class Analyzer(Periodic):
+    """ANALYZE the tables whose statistics have fallen behind, every ``interval`` seconds."""
+
+    name = "palabre-pg-analyze"
+
+    def __init__(self, engine: Engine, interval: float) -> None:
+        super().__init__(interval)
+        self._engine = weakref.ref(engine)  # the thread must not keep a dropped engine alive
+
+    def analyze_stale(self) -> list[str]:
+        """Analyse every stale table now; return their names ([] if another process is at it)."""
+        engine = self._engine()
+        if engine is None:
+            return []
+        with engine.begin() as conn:
+            if not conn.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": LOCK_KEY}):
+                return []
+            tables = list(conn.scalars(_STALE, {"base": BASE_ROWS, "scale": SCALE}))
+            quote = conn.dialect.identifier_preparer.quote
+            for table in tables:
+                conn.exec_driver_sql(f"ANALYZE {quote(table)}")
+        return tables
+
+    def step(self) -> bool:
+        if self._engine() is None:
+            return False
+        self.analyze_stale()
+        return True

@@ -1,0 +1,236 @@
+"""PostgreSQL statistics: the app analyses the tables autovacuum has not caught up with.
+
+On a table PostgreSQL has never analysed, the indexes (created empty) count zero rows, and the
+planner may answer the intake's lookups through any index that starts with site_id, filtering
+the site's whole history; `pgstats.Analyzer` applies autovacuum's rule itself.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from moderation import create_app, db, migrate, pgstats
+from moderation.config import ConfigError
+from moderation.signals import _lookups
+from tests import dbs
+from tests.conftest import make_site
+
+needs_pg = pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL"), reason="needs TEST_DATABASE_URL (PostgreSQL)"
+)
+WAIT = 10.0  # upper bound for the background thread to act; never a speed assertion
+LOOKUP_INDEXES = (
+    "ix_comments_site_content_hash",
+    "ix_comments_site_author",
+    "ix_comments_site_simhash_b0",
+    "ix_comments_site_simhash_b1",
+    "ix_comments_site_simhash_b2",
+    "ix_comments_site_simhash_b3",
+)
+
+
+def _scratch_url(worker: str) -> str:
+    """A database of this test module's own: its tables are new and never analysed."""
+    url = make_url(os.environ["TEST_DATABASE_URL"])
+    name = f"{url.database}_pgstats_{worker}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def scratch(worker_id_safe: str) -> Iterator[Engine]:
+    engine = db.make_engine(_scratch_url(worker_id_safe))  # no background thread
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    migrate.upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO sites (id, name, url, api_key_hash, api_key_prefix, settings, "
+                "created_at, require_signature, share_training) VALUES "
+                "(1, 's', 'https://s.example', 'h', 'p', '{}', now(), false, false)"
+            )
+        )
+    yield engine
+    db.dispose(engine)
+
+
+def add_comments(engine: Engine, first: int, count: int) -> None:
+    """Insert comments numbered first.. with distinct authors, texts and fingerprints."""
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                """
+                INSERT INTO comments (site_id, request_hash, content, author_name, author_email,
+                  author_url, author_ip, user_agent, referrer, permalink, post_id, parent_id,
+                  language, payload, status, reasons, model_version, intake_response,
+                  created_at, updated_at, content_hash, simhash, simhash_b0, simhash_b1,
+                  simhash_b2, simhash_b3)
+                SELECT 1, 'r' || g, 'texte ' || g, 'Lecteur ' || g, 'l' || g || '@example.org',
+                  '', '192.0.2.1', 'ua', '', '', 'p' || (g % 50), '', 'fr', '{}', 'approved',
+                  '[]', 'm', '{}', now(), now(), md5(g::text) || md5(g::text), g * 7919,
+                  (g * 31) % 65536, (g * 37) % 65536, (g * 41) % 65536, (g * 43) % 65536
+                FROM generate_series(CAST(:first AS integer), CAST(:last AS integer)) AS g
+                """
+            ),
+            {"first": first, "last": first + count - 1},
+        )
+        # Counters reach pg_stat_user_tables when this transaction ends, not up to 1 s later.
+        conn.execute(text("SELECT pg_stat_force_next_flush()"))
+
+
+def analysed(conn: Connection) -> int:
+    return int(
+        conn.scalar(
+            text("SELECT analyze_count FROM pg_stat_user_tables WHERE relname = 'comments'")
+        )
+    )
+
+
+def lookup_plan(engine: Engine) -> str:
+    """EXPLAIN the intake's lookups (duplicate, trusted author, near-duplicates) as it runs them."""
+    compiled = _lookups(True, True, True).compile(dialect=engine.dialect)
+    since = datetime.now(UTC) - timedelta(days=1)
+    params = compiled.construct_params(
+        {
+            "site_id": 1,
+            "content_hash": "0" * 64,
+            "post_id": "p1",
+            "dup_email": "x@example.org",
+            "dup_since": since,
+            "email": "x@example.org",
+            "name": "X",
+            "near_since": since,
+            **{f"b{i}": 1234 + i for i in range(4)},
+        }
+    )
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql("EXPLAIN " + str(compiled), params)
+        return "\n".join(r[0] for r in rows)
+
+
+@needs_pg
+def test_a_never_analysed_table_is_analysed_and_the_lookups_use_their_indexes(
+    scratch: Engine,
+) -> None:
+    add_comments(scratch, 1, 2000)
+    with scratch.connect() as conn:
+        never = conn.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'comments'"))
+    assert never == -1  # as on a fresh installation before autovacuum's first visit
+    assert "comments" in pgstats.Analyzer(scratch, 60).analyze_stale()
+    plan = lookup_plan(scratch)
+    for index in LOOKUP_INDEXES:
+        assert index in plan, plan
+
+
+@needs_pg
+def test_only_tables_past_autovacuums_threshold_are_analysed(scratch: Engine) -> None:
+    analyzer = pgstats.Analyzer(scratch, 60)
+    add_comments(scratch, 1, 2000)
+    assert "comments" in analyzer.analyze_stale()
+    # 50 rows + 10% of 2,000 = 250 changed rows before the next ANALYZE.
+    add_comments(scratch, 2001, 200)
+    assert "comments" not in analyzer.analyze_stale()
+    add_comments(scratch, 2201, 100)
+    assert "comments" in analyzer.analyze_stale()
+    with scratch.connect() as conn:
+        assert analysed(conn) == 2
+
+
+@needs_pg
+def test_one_process_analyses_at_a_time(scratch: Engine) -> None:
+    add_comments(scratch, 1, 500)
+    with scratch.connect() as other:
+        other.execute(text("SELECT pg_advisory_lock(:k)"), {"k": pgstats.LOCK_KEY})
+        assert pgstats.Analyzer(scratch, 60).analyze_stale() == []
+        assert analysed(other) == 0
+        other.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": pgstats.LOCK_KEY})
+        other.commit()
+    assert "comments" in pgstats.Analyzer(scratch, 60).analyze_stale()
+
+
+def pg_app(worker: str, tmp_path: Path, **config: object) -> Flask:
+    return create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": dbs.fresh_postgres(dbs.pg_url_for_worker(worker) or ""),
+            "MODEL_PATH": str(tmp_path / "none.skops"),
+            "SECRET_KEY": "test-secret-key-" + "x" * 32,
+            **config,
+        }
+    )
+
+
+@needs_pg
+def test_the_app_keeps_statistics_and_lets_postgresql_reuse_plans(
+    worker_id_safe: str, tmp_path: Path
+) -> None:
+    app = pg_app(worker_id_safe, tmp_path, PG_ANALYZE_SECONDS=0.05)
+    engine = db.engine_for(app)
+    try:
+        with engine.connect() as conn:
+            # Statistics are kept fresh, so PostgreSQL may keep generic plans (and replans
+            # them after each ANALYZE).
+            assert conn.execute(text("SHOW plan_cache_mode")).scalar() == "auto"
+            before = analysed(conn)
+        analyzer = db.analyzer_of(engine)
+        assert analyzer is not None and analyzer.running
+        make_site(app)  # site 1: fresh_postgres restarts the identities
+        add_comments(engine, 1, 300)
+        deadline = time.monotonic() + WAIT
+        while True:
+            with engine.connect() as conn:
+                if analysed(conn) > before:
+                    break
+            if time.monotonic() > deadline:
+                pytest.fail(f"the background thread did not analyse within {WAIT} s")
+            time.sleep(0.02)
+    finally:
+        db.dispose(engine)
+    deadline = time.monotonic() + WAIT
+    while analyzer.running:  # dispose stops the thread
+        if time.monotonic() > deadline:
+            pytest.fail(f"the background thread still runs {WAIT} s after dispose")
+        time.sleep(0.02)
+
+
+@needs_pg
+def test_without_the_thread_each_execution_is_planned_for_its_parameters(
+    worker_id_safe: str, tmp_path: Path
+) -> None:
+    """With statistics left to autovacuum, custom plans keep a stale generic plan away."""
+    app = pg_app(worker_id_safe, tmp_path, PG_ANALYZE_SECONDS=0)
+    engine = db.engine_for(app)
+    try:
+        assert db.analyzer_of(engine) is None
+        with engine.connect() as conn:
+            assert conn.execute(text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"
+    finally:
+        db.dispose(engine)
+
+
+def test_a_negative_interval_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="PG_ANALYZE_SECONDS"):
+        create_app(
+            {
+                "TESTING": True,
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}",
+                "MODEL_PATH": str(tmp_path / "none.skops"),
+                "SECRET_KEY": "test-secret-key-" + "x" * 32,
+                "PG_ANALYZE_SECONDS": -1,
+            }
+        )
