@@ -138,14 +138,14 @@ def test_a_never_analysed_table_is_analysed_and_the_lookups_use_their_indexes(
 
 
 @needs_pg
-def test_only_tables_past_autovacuums_threshold_are_analysed(scratch: Engine) -> None:
+def test_only_tables_that_about_doubled_are_analysed(scratch: Engine) -> None:
     analyzer = pgstats.Analyzer(scratch, 60)
     add_comments(scratch, 1, 2000)
     assert "comments" in analyzer.analyze_stale()
-    # 50 rows + 10% of 2,000 = 250 changed rows before the next ANALYZE.
-    add_comments(scratch, 2001, 200)
+    # 50 rows + 100% of 2,000 = 2,050 changed rows before the next ANALYZE.
+    add_comments(scratch, 2001, 2000)
     assert "comments" not in analyzer.analyze_stale()
-    add_comments(scratch, 2201, 100)
+    add_comments(scratch, 4001, 100)
     assert "comments" in analyzer.analyze_stale()
     with scratch.connect() as conn:
         assert analysed(conn) == 2
