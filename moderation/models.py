@@ -93,6 +93,8 @@ class Comment(Base):
         Index("ix_comments_site_simhash_b2", "site_id", "simhash_b2", "created_at"),
         Index("ix_comments_site_simhash_b3", "site_id", "simhash_b3", "created_at"),
         Index("ix_comments_campaign", "campaign_id"),
+        # The moderators' queue: one status of a site's comments, counted and listed by date.
+        Index("ix_comments_site_status_created", "site_id", "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

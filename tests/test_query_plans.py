@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text
 
-from moderation import db
+from moderation import db, queries
+from moderation.models import Site
+from moderation.queries import QueueFilter
 from tests.rules_helpers import author, configure, post
 
 
@@ -69,3 +71,23 @@ def test_intake_lookups_use_their_indexes(app, client, auth, statements) -> None
         how = plan(app, statement, parameters)
         assert "SCAN comments" not in how, (statement, how)
         assert "ix_comments_site_created" not in how, (statement, how)
+
+
+@pytest.mark.usefixtures("keyword_model")
+@pytest.mark.parametrize("order", ["uncertain", "oldest", "newest"])
+def test_the_queue_reads_only_the_status_it_lists(app, client, auth, statements, order) -> None:
+    """A site's pending comments are found through (site_id, status), not among all of its
+    comments: the listing would otherwise grow with the site's history, not its queue."""
+    for n in range(3):
+        body = author(content=f"maybe a question {n} about the article")  # pending
+        assert post(client, auth, body).status_code == 201
+    with app.app_context():
+        site_ids = list(db.session().scalars(select(Site.id)))
+        statements.clear()
+        page = queries.list_queue(db.session(), site_ids, QueueFilter(order=order))
+    assert page.total == 3 and len(page.items) == 3
+    listing = [(s, p) for s, p in statements if "FROM comments" in s and "GROUP BY" not in s]
+    assert len(listing) == 2, [s[:80] for s, _p in statements]  # the count and the page
+    for statement, parameters in listing:
+        how = plan(app, statement, parameters)
+        assert "ix_comments_site_status_created (site_id=? AND status=?)" in how, how
