@@ -33,6 +33,22 @@ def pg_url_for_worker(worker: str) -> str | None:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
+def pg_scratch_url(purpose: str) -> str:
+    """A PostgreSQL database of its own for ``purpose`` and this xdist worker, created if absent.
+
+    For tests that drop the whole schema or need tables PostgreSQL has never analysed.
+    """
+    url = make_url(os.environ["TEST_DATABASE_URL"])
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "master")
+    name = f"{url.database}_{purpose}_{worker}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
 def sqlite_template(tmp_root: Path) -> Path:
     """Return a migrated SQLite file to copy for each test."""
     template = tmp_root / "template.db"

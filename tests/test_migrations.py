@@ -11,24 +11,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, inspect, text
-from sqlalchemy.engine import make_url
 
 from moderation import migrate
 from moderation.db import Base, make_engine
+from tests import dbs
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
-
-
-def _pg_scratch_url() -> str:
-    """A PostgreSQL database of its own, so dropping everything disturbs no other test."""
-    url = make_url(os.environ["TEST_DATABASE_URL"])
-    name = f"{url.database}_migrations_{os.environ.get('PYTEST_XDIST_WORKER', 'master')}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -36,7 +24,7 @@ def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Eng
     if request.param == "sqlite":
         engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
     else:
-        engine = create_engine(_pg_scratch_url())
+        engine = create_engine(dbs.pg_scratch_url("migrations"))
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import Connection, Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, Engine, text
 
 from moderation import create_app, db, migrate, pgstats
 from moderation.config import ConfigError
@@ -38,21 +37,10 @@ LOOKUP_INDEXES = (
 )
 
 
-def _scratch_url(worker: str) -> str:
-    """A database of this test module's own: its tables are new and never analysed."""
-    url = make_url(os.environ["TEST_DATABASE_URL"])
-    name = f"{url.database}_pgstats_{worker}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
 @pytest.fixture
-def scratch(worker_id_safe: str) -> Iterator[Engine]:
-    engine = db.make_engine(_scratch_url(worker_id_safe))  # no background thread
+def scratch() -> Iterator[Engine]:
+    # A database of its own: its tables are new and never analysed. No background thread.
+    engine = db.make_engine(dbs.pg_scratch_url("pgstats"))
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
@@ -99,6 +87,19 @@ def analysed(conn: Connection) -> int:
             text("SELECT analyze_count FROM pg_stat_user_tables WHERE relname = 'comments'")
         )
     )
+
+
+def analyses(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return analysed(conn)
+
+
+def wait_until(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"not within {WAIT} s: {what}")
+        time.sleep(0.02)
 
 
 def lookup_plan(engine: Engine) -> str:
@@ -163,16 +164,20 @@ def test_one_process_analyses_at_a_time(scratch: Engine) -> None:
     assert "comments" in pgstats.Analyzer(scratch, 60).analyze_stale()
 
 
-def pg_app(worker: str, tmp_path: Path, **config: object) -> Flask:
+def app_with(database_url: str, tmp_path: Path, **config: object) -> Flask:
     return create_app(
         {
             "TESTING": True,
-            "DATABASE_URL": dbs.fresh_postgres(dbs.pg_url_for_worker(worker) or ""),
+            "DATABASE_URL": database_url,
             "MODEL_PATH": str(tmp_path / "none.skops"),
             "SECRET_KEY": "test-secret-key-" + "x" * 32,
             **config,
         }
     )
+
+
+def pg_app(worker: str, tmp_path: Path, **config: object) -> Flask:
+    return app_with(dbs.fresh_postgres(dbs.pg_url_for_worker(worker) or ""), tmp_path, **config)
 
 
 @needs_pg
@@ -186,26 +191,15 @@ def test_the_app_keeps_statistics_and_lets_postgresql_reuse_plans(
             # Statistics are kept fresh, so PostgreSQL may keep generic plans (and replans
             # them after each ANALYZE).
             assert conn.execute(text("SHOW plan_cache_mode")).scalar() == "auto"
-            before = analysed(conn)
+        before = analyses(engine)
         analyzer = db.analyzer_of(engine)
         assert analyzer is not None and analyzer.running
         make_site(app)  # site 1: fresh_postgres restarts the identities
         add_comments(engine, 1, 300)
-        deadline = time.monotonic() + WAIT
-        while True:
-            with engine.connect() as conn:
-                if analysed(conn) > before:
-                    break
-            if time.monotonic() > deadline:
-                pytest.fail(f"the background thread did not analyse within {WAIT} s")
-            time.sleep(0.02)
+        wait_until(lambda: analyses(engine) > before, "the thread analyses the table")
     finally:
         db.dispose(engine)
-    deadline = time.monotonic() + WAIT
-    while analyzer.running:  # dispose stops the thread
-        if time.monotonic() > deadline:
-            pytest.fail(f"the background thread still runs {WAIT} s after dispose")
-        time.sleep(0.02)
+    wait_until(lambda: not analyzer.running, "dispose stops the thread")
 
 
 @needs_pg
@@ -225,12 +219,4 @@ def test_without_the_thread_each_execution_is_planned_for_its_parameters(
 
 def test_a_negative_interval_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="PG_ANALYZE_SECONDS"):
-        create_app(
-            {
-                "TESTING": True,
-                "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}",
-                "MODEL_PATH": str(tmp_path / "none.skops"),
-                "SECRET_KEY": "test-secret-key-" + "x" * 32,
-                "PG_ANALYZE_SECONDS": -1,
-            }
-        )
+        app_with(f"sqlite:///{tmp_path / 'p.db'}", tmp_path, PG_ANALYZE_SECONDS=-1)
