@@ -17,21 +17,24 @@ growing comments table every few seconds, and each ANALYZE of it costs a core fo
 showed as 100 ms bursts every 5 to 6 s. Plans depend on the statistics' shape far more than
 on their age (the planner scales row counts by the table's current size), so the thread
 waits until a table has about doubled; autovacuum, where it runs, still refreshes more
-often. A transaction-level advisory lock lets one process analyse at a time; ANALYZE reads a
-sample of the table and blocks neither reads nor writes.
+often. An advisory lock lets one process analyse at a time; ANALYZE reads a sample of the
+table and blocks neither reads nor writes, and gives way to DDL (``analyze_stale``).
 """
 
 from __future__ import annotations
 
 import weakref
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import OperationalError
 
 from .periodic import Periodic
 
 BASE_ROWS = 50  # autovacuum_analyze_threshold's default
 SCALE = 1.0  # autovacuum_analyze_scale_factor's default is 0.1: see above
 LOCK_KEY = 0x50_61_6C_61  # "Pala": one process analyses at a time
+LOCK_TIMEOUT = "100ms"  # the longest ANALYZE waits for a table another transaction locked
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout expires
 
 _STALE = text(
     """
@@ -41,6 +44,7 @@ _STALE = text(
     ORDER BY s.relname
     """
 )
+_RULE = {"base": BASE_ROWS, "scale": SCALE}
 
 
 class Analyzer(Periodic):
@@ -53,18 +57,39 @@ class Analyzer(Periodic):
         self._engine = weakref.ref(engine)  # the thread must not keep a dropped engine alive
 
     def analyze_stale(self) -> list[str]:
-        """Analyse every stale table now; return their names ([] if another process is at it)."""
+        """Analyse every stale table now; return the names of those analysed."""
         engine = self._engine()
         if engine is None:
             return []
-        with engine.begin() as conn:
-            if not conn.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": LOCK_KEY}):
-                return []
-            tables = list(conn.scalars(_STALE, {"base": BASE_ROWS, "scale": SCALE}))
-            quote = conn.dialect.identifier_preparer.quote
-            for table in tables:
-                conn.exec_driver_sql(f"ANALYZE {quote(table)}")
-        return tables
+        with engine.connect() as conn:
+            candidates = list(conn.scalars(_STALE, _RULE))
+            conn.commit()
+            return [table for table in candidates if self._analyze(conn, table)]
+
+    @staticmethod
+    def _analyze(conn: Connection, table: str) -> bool:
+        """ANALYZE one table in a transaction of its own; False if it was not done now.
+
+        The transaction takes the advisory lock first (another process analysing: not now)
+        and checks the table is still stale (that process may just have analysed it). Its
+        ANALYZE waits at most ``LOCK_TIMEOUT`` for the table: the thread never holds one
+        table while waiting for another, nor queues behind a migration's DDL (which would
+        make every statement after it queue too); a locked table waits for the next round.
+        Transaction-level locks only, so a pooler in transaction mode cannot strand one.
+        """
+        try:
+            with conn.begin():
+                if not conn.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": LOCK_KEY}):
+                    return False
+                if table not in conn.scalars(_STALE, _RULE).all():
+                    return False
+                conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+                conn.exec_driver_sql(f"ANALYZE {conn.dialect.identifier_preparer.quote(table)}")
+        except OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                raise
+            return False
+        return True
 
     def step(self) -> bool:
         if self._engine() is None:

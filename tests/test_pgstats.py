@@ -8,6 +8,7 @@ the site's whole history; `pgstats.Analyzer` applies autovacuum's rule itself.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -143,6 +144,8 @@ def test_only_tables_that_about_doubled_are_analysed(scratch: Engine) -> None:
     analyzer = pgstats.Analyzer(scratch, 60)
     add_comments(scratch, 1, 2000)
     assert "comments" in analyzer.analyze_stale()
+    with scratch.connect() as conn:  # what a second process finds once the first has done it
+        assert not pgstats.Analyzer._analyze(conn, "comments")  # noqa: SLF001
     # 50 rows + 100% of 2,000 = 2,050 changed rows before the next ANALYZE.
     add_comments(scratch, 2001, 2000)
     assert "comments" not in analyzer.analyze_stale()
@@ -162,6 +165,26 @@ def test_one_process_analyses_at_a_time(scratch: Engine) -> None:
         other.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": pgstats.LOCK_KEY})
         other.commit()
     assert "comments" in pgstats.Analyzer(scratch, 60).analyze_stale()
+
+
+@needs_pg
+def test_a_table_locked_by_a_migration_is_left_for_the_next_round(scratch: Engine) -> None:
+    """ANALYZE gives up on a locked table quickly instead of queueing behind the DDL."""
+    add_comments(scratch, 1, 500)
+    analyzer = pgstats.Analyzer(scratch, 60)
+    done: list[list[str]] = []
+    with scratch.connect() as migration:
+        # What ALTER TABLE or CREATE INDEX hold until their transaction ends.
+        migration.execute(text("LOCK TABLE comments IN ACCESS EXCLUSIVE MODE"))
+        thread = threading.Thread(target=lambda: done.append(analyzer.analyze_stale()))
+        thread.start()
+        thread.join(WAIT)
+        blocked = thread.is_alive()
+        migration.rollback()  # releases the lock (and a blocked analyzer, if any)
+    thread.join(WAIT)
+    assert not blocked, "the analyzer waited for the migration's lock"
+    assert done == [[]]
+    assert "comments" in analyzer.analyze_stale()
 
 
 def app_with(database_url: str, tmp_path: Path, **config: object) -> Flask:
