@@ -18,6 +18,12 @@ graceful_timeout = 30
 keepalive = 5
 max_requests = 20000
 max_requests_jitter = 2000
+# Load the app and the model once, in the master, and fork the workers from it. Without this,
+# each worker imports and loads everything itself: 2.2 to 2.6 s during which it serves
+# nothing, at every restart that max_requests schedules (both workers of a pair reach it at
+# about the same time): bench/load.py with `--max-requests 3000` stalled for 2.4 s (p99
+# 2.2 s). A forked worker serves at once; wsgi.py gives it a connection pool of its own.
+preload_app = True
 accesslog = None  # the app writes its own JSON access lines with the request id
 errorlog = "-"
 loglevel = "warning"
