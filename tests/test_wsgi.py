@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from moderation import create_app, db, migrate
+from moderation.models import Comment
+from moderation.sites import create_site
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -101,37 +111,13 @@ def free_port() -> int:
 def test_gunicorn_restarts_workers_without_loading_the_app_again(tmp_path: Path) -> None:
     """With gunicorn.conf.py, a worker that max_requests replaces is forked from the loaded
     master: the app (and its model) is loaded once, however many workers start."""
-    port = free_port()
-    env = {
-        **probe_env(tmp_path),
-        "PALABRE_BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": "1",
-        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
-    }
-    log = tmp_path / "gunicorn.log"
-    command = [
-        str(Path(sys.executable).with_name("gunicorn")),
-        "-c",
-        "gunicorn.conf.py",
-        "--max-requests",
-        "3",
-        "--max-requests-jitter",
-        "0",
-        "--log-level",
-        "info",
-        "wsgi:app",
-    ]
-    with log.open("w") as out:
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
-        try:
-            answers = [get_when_up(port, timeout=60.0)]
-            answers += [get_when_up(port, timeout=60.0) for _ in range(9)]
-        finally:
-            server.terminate()
-            server.wait(timeout=60)
-    text = log.read_text()
-    assert answers == [200] * 10, text
-    assert text.count("Booting worker") >= 3, text  # 10 requests, 3 per worker
+    env = {**probe_env(tmp_path), "WEB_CONCURRENCY": "1"}
+    restarts = ("--max-requests", "3", "--max-requests-jitter", "0", "--log-level", "info")
+    with gunicorn_conf_server(tmp_path, env, *restarts) as (_server, port):
+        answers = [get_when_up(port, timeout=60.0) for _ in range(9)]
+    text = (tmp_path / "gunicorn.log").read_text()
+    assert answers == [200] * 9, text
+    assert text.count("Booting worker") >= 3, text  # 10 requests (with readiness), 3 per worker
     assert text.count("spam model unavailable") == 1, text  # the app was loaded once
 
 
@@ -146,3 +132,65 @@ def get_when_up(port: int, timeout: float) -> int:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
+
+
+def test_sigterm_lets_the_request_in_flight_finish(tmp_path: Path) -> None:
+    """SIGTERM to the master: the worker finishes the comment it is reading, then exits."""
+    env = {**probe_env(tmp_path), "WEB_CONCURRENCY": "1"}
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": env["MODERATION_DATABASE_URL"],
+            "MODEL_PATH": env["MODERATION_MODEL_PATH"],
+            "SECRET_KEY": env["MODERATION_SECRET_KEY"],
+        }
+    )
+    migrate.upgrade(db.engine_for(app))
+    with app.app_context(), db.transaction() as s:
+        _site, key = create_site(s, "graceful", "https://graceful.example")
+    db.dispose(db.engine_for(app))
+    body = json.dumps(
+        {"content": "Merci pour cet article", "author_name": "Awa", "author_email": "a@example.org"}
+    ).encode()
+    head = (
+        "POST /api/v1/comments HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Authorization: Bearer {key}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode()
+    with gunicorn_conf_server(tmp_path, env) as (server, port):
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as conn:
+            conn.sendall(head + body[:10])  # the worker is now reading this request's body
+            time.sleep(0.5)
+            server.send_signal(signal.SIGTERM)
+            time.sleep(0.5)  # the master has passed SIGTERM on; the request is still in flight
+            conn.sendall(body[10:])
+            answer = b""
+            while chunk := conn.recv(65536):
+                answer += chunk
+        assert server.wait(timeout=60) == 0
+    assert answer.startswith(b"HTTP/1.1 201"), answer[:200]
+    with app.app_context():
+        assert db.session().scalar(select(func.count(Comment.id))) == 1
+
+
+@contextlib.contextmanager
+def gunicorn_conf_server(tmp_path: Path, env: dict[str, str], *args: str) -> Iterator[Any]:
+    """Run gunicorn with the repository's gunicorn.conf.py on a free port until ready."""
+    port = free_port()
+    env = {
+        **env,
+        "PALABRE_BIND": f"127.0.0.1:{port}",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
+    }
+    command = [str(Path(sys.executable).with_name("gunicorn")), "-c", "gunicorn.conf.py"]
+    with (tmp_path / "gunicorn.log").open("w") as out:
+        server = subprocess.Popen(
+            [*command, *args, "wsgi:app"], cwd=ROOT, env=env, stdout=out, stderr=out
+        )
+        try:
+            assert get_when_up(port, timeout=60.0) == 200
+            yield server, port
+        finally:
+            if server.poll() is None:
+                server.terminate()
+            server.wait(timeout=60)
