@@ -126,6 +126,7 @@ def queue() -> Response:
             "page": page.page,
             "pages": page.pages,
             "counts": page.counts,
+            "counts_capped": sorted(page.capped),
         }
     return jsonify(body)
 

@@ -91,7 +91,14 @@ def moderator_paths() -> Schema:
                         "One page of the queue.",
                         {
                             "type": "object",
-                            "required": ["items", "total", "page", "pages", "counts"],
+                            "required": [
+                                "items",
+                                "total",
+                                "page",
+                                "pages",
+                                "counts",
+                                "counts_capped",
+                            ],
                             "properties": {
                                 "items": {"type": "array", "items": item},
                                 "total": {"type": "integer", "minimum": 0},
@@ -100,6 +107,14 @@ def moderator_paths() -> Schema:
                                 "counts": {
                                     "type": "object",
                                     "additionalProperties": {"type": "integer"},
+                                    "description": "Comments per status, counted up to 10,000.",
+                                },
+                                "counts_capped": {
+                                    "type": "array",
+                                    "items": {"type": "string"},
+                                    "description": "Statuses with more than 10,000 comments: "
+                                    "their count (and `total`) is 10,000, and `pages` stops "
+                                    "at the page holding the 10,000th.",
                                 },
                             },
                         },

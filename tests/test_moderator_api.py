@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from moderation import accounts, db
+from moderation import accounts, db, queries
 from moderation.models import CommentStatus, Moderator
 from tests.mods import add_comment, add_moderator, status_of
 
@@ -49,6 +49,24 @@ def test_queue_lists_visible_comments_with_counts(app, client, alice) -> None:
     assert body["counts"] == {"pending": 2, "approved": 0, "spam": 1, "rejected": 0}
     body = client.get("/api/v1/queue?q=sure&per_page=1", headers=alice).get_json()
     assert body["total"] == 1 and body["pages"] == 1
+
+
+def test_counts_stop_at_the_cap_and_say_so(app, client, alice, monkeypatch) -> None:
+    """Past COUNT_CAP a status is counted as the cap and flagged: a listing never reads a
+    site's whole history (the HTML tab shows "3+")."""
+    monkeypatch.setattr(queries, "COUNT_CAP", 3)
+    for n in range(5):
+        add_comment(app, f"gone {n}", status=CommentStatus.SPAM)
+    add_comment(app, "maybe")
+    body = client.get("/api/v1/queue", headers=alice).get_json()
+    assert body["counts"] == {"pending": 1, "approved": 0, "spam": 3, "rejected": 0}
+    assert body["counts_capped"] == ["spam"]
+    body = client.get("/api/v1/queue?status=spam&per_page=2&page=9", headers=alice).get_json()
+    assert (body["total"], body["pages"], body["page"]) == (3, 2, 2)
+    assert len(body["items"]) == 2  # the last page reachable, a full one
+    monkeypatch.setattr(queries, "COUNT_CAP", 5)  # exactly at the cap: exact, not flagged
+    body = client.get("/api/v1/queue", headers=alice).get_json()
+    assert body["counts"]["spam"] == 5 and body["counts_capped"] == []
 
 
 def test_decision_then_conflict_as_problem_json(app, client, alice) -> None:

@@ -87,7 +87,7 @@ def test_the_queue_reads_only_the_status_it_lists(app, client, auth, statements,
         page = queries.list_queue(db.session(), site_ids, QueueFilter(order=order))
     assert page.total == 3 and len(page.items) == 3
     listing = [(s, p) for s, p in statements if "FROM comments" in s and "GROUP BY" not in s]
-    assert len(listing) == 2, [s[:80] for s, _p in statements]  # the count and the page
+    assert len(listing) == 2, [s[:80] for s, _p in statements]  # the counts and the page
     for statement, parameters in listing:
         how = plan(app, statement, parameters)
         assert "ix_comments_site_status_created (site_id=? AND status=?)" in how, how
