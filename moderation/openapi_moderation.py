@@ -107,14 +107,14 @@ def moderator_paths() -> Schema:
                                 "counts": {
                                     "type": "object",
                                     "additionalProperties": {"type": "integer"},
-                                    "description": "Comments per status, counted up to 10,000.",
+                                    "description": "Comments per status, counted up to 1,000.",
                                 },
                                 "counts_capped": {
                                     "type": "array",
                                     "items": {"type": "string"},
-                                    "description": "Statuses with more than 10,000 comments: "
-                                    "their count (and `total`) is 10,000, and `pages` stops "
-                                    "at the page holding the 10,000th.",
+                                    "description": "Statuses with more than 1,000 comments: "
+                                    "their count (and `total`) is 1,000, and `pages` stops "
+                                    "at the page holding the 1,000th.",
                                 },
                             },
                         },
