@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from moderation import create_app, db
+from moderation import create_app, db, flood
 from tests.conftest import KeywordModel, make_site
 from tests.rules_helpers import author, configure, post
 
@@ -132,38 +132,36 @@ def test_two_workers_share_the_flood_limit_in_redis(app, database_url, tmp_path)
 
 
 @needs_redis
-# Both databases' runs use site id 1, so their Redis keys are the same: one xdist worker runs
-# them one after the other (each starts by deleting stale keys), never at the same time.
 @pytest.mark.xdist_group("redis-site-keys")
-def test_two_workers_share_the_site_rate_in_redis(app, database_url, tmp_path) -> None:
-    # A site name of its own: the Redis keys carry the site id, which tests reuse.
-    key = make_site(app, f"rate-{uuid.uuid4().hex[:8]}", "https://rate.example")
+def test_two_workers_share_the_site_rate_in_redis(app, database_url, tmp_path, monkeypatch) -> None:
+    # Keys of this run's own: the site ids repeat between tests, runs and checkouts that share
+    # this Redis, and an earlier or concurrent run's hits on "site/1" must not count here.
+    prefix = f"palabre-test-{uuid.uuid4().hex[:12]}"
+    monkeypatch.setattr(flood, "PREFIX", prefix)
+    key = make_site(app, "rate", "https://rate.example")
     auth = {"Authorization": f"Bearer {key}"}
-    with app.app_context():
-        from sqlalchemy import select
-
-        from moderation.models import Site
-
-        name = db.session().scalar(select(Site.name).where(Site.name.like("rate-%")))
-    configure(app, {"site_rate.limit": "2/minute"}, name=name)
+    configure(app, {"site_rate.limit": "2/minute"}, name="rate")
     one, two = (_worker(database_url, tmp_path, REDIS_URL) for _ in range(2))
-    try:
-        import redis
+    import redis
 
-        client = redis.Redis.from_url(REDIS_URL)
-        for stale in client.scan_iter("LIMITS:*palabre/site/*"):
-            client.delete(stale)
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
         for worker, expected in ((one, 201), (two, 201), (one, 429)):
             resp = post(worker.test_client(), auth, author())
-            assert resp.status_code == expected, (resp.get_data(as_text=True), _site_keys(client))
+            assert resp.status_code == expected, (
+                resp.get_data(as_text=True),
+                _keys(client, prefix),
+            )
     finally:
+        for stale in client.scan_iter(f"LIMITS:*{prefix}/*"):
+            client.delete(stale)
         for worker in (one, two):
             db.dispose(db.engine_for(worker))
 
 
-def _site_keys(client: Any) -> dict[str, int]:
-    """The site-rate keys in Redis and their entries (a failure message's evidence)."""
-    return {k.decode(): client.llen(k) for k in client.scan_iter("LIMITS:*palabre/site/*")}
+def _keys(client: Any, prefix: str) -> dict[str, int]:
+    """This run's keys in Redis and their entries (a failure message's evidence)."""
+    return {k.decode(): client.llen(k) for k in client.scan_iter(f"LIMITS:*{prefix}/*")}
 
 
 def test_in_memory_limits_are_per_worker(app, database_url, tmp_path) -> None:

@@ -32,22 +32,7 @@ print(json.dumps({"app": type(wsgi.app).__name__, "frozen": gc.get_freeze_count(
 
 
 def test_the_loaded_app_is_frozen_out_of_the_collectors_reach(tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "MODERATION_DATABASE_URL": f"sqlite:///{tmp_path / 'palabre.db'}",
-        "MODERATION_MODEL_PATH": str(tmp_path / "no-model.skops"),
-        "MODERATION_SECRET_KEY": "test-secret-key-" + "x" * 32,
-    }
-    out = subprocess.run(
-        [sys.executable, "-c", PROBE],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    ).stdout
-    probe = json.loads(out.strip().splitlines()[-1])
+    probe = run_probe(PROBE, tmp_path)
     assert probe["app"] == "Flask"
     # The libraries and the app are frozen: a full collection sees only what came after.
     assert probe["frozen"] > 10 * probe["tracked"]
@@ -78,6 +63,21 @@ print(json.dumps(child))
 """
 
 
+def run_probe(code: str, tmp_path: Path) -> dict[str, Any]:
+    """Run ``code`` in a fresh Python process beside the project; return its last JSON line."""
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=probe_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    found: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return found
+
+
 def probe_env(tmp_path: Path) -> dict[str, str]:
     return {
         **os.environ,
@@ -89,16 +89,7 @@ def probe_env(tmp_path: Path) -> dict[str, str]:
 
 def test_a_forked_worker_starts_with_an_empty_connection_pool(tmp_path: Path) -> None:
     """Gunicorn forks the workers from the loaded app (preload_app): no shared connection."""
-    out = subprocess.run(
-        [sys.executable, "-c", FORK_PROBE],
-        cwd=ROOT,
-        env=probe_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    ).stdout
-    probe = json.loads(out.strip().splitlines()[-1])
+    probe = run_probe(FORK_PROBE, tmp_path)
     assert probe == {"inherited": 0, "works": True, "parent_works": True}
 
 
