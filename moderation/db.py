@@ -193,16 +193,19 @@ def _background(engine: Engine, worker: _P) -> _P:
     return worker
 
 
+def _background_of(engine: Engine, kind: type[_P]) -> _P | None:
+    worker = _BACKGROUND.get(engine)
+    return worker if isinstance(worker, kind) else None
+
+
 def checkpointer_of(engine: Engine) -> wal.Checkpointer | None:
     """Return the engine's background WAL checkpointer, if it has one."""
-    worker = _BACKGROUND.get(engine)
-    return worker if isinstance(worker, wal.Checkpointer) else None
+    return _background_of(engine, wal.Checkpointer)
 
 
 def analyzer_of(engine: Engine) -> pgstats.Analyzer | None:
     """Return the engine's background statistics thread, if it has one."""
-    worker = _BACKGROUND.get(engine)
-    return worker if isinstance(worker, pgstats.Analyzer) else None
+    return _background_of(engine, pgstats.Analyzer)
 
 
 def dispose(engine: Engine) -> None:

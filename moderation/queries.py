@@ -127,9 +127,9 @@ def _where(stmt: Select[Any], site_ids: list[int], f: QueueFilter) -> Select[Any
     return stmt
 
 
-# Counts stop here: a status with more comments shows "1000+" and lists its first 40 pages
-# only, so a listing reads at most this many index entries per status instead of the sites'
-# whole history. On PostgreSQL each entry may cost a heap visit (until VACUUM has marked the
+# Counts stop here: a status with more comments shows "1000+" and pages stop at its 1,000th
+# comment, so a listing reads at most this many index entries per status instead of the
+# sites' whole history. On PostgreSQL each entry may cost a heap visit (until VACUUM has marked the
 # pages all-visible): the four counts took 8.2 ms exact, 2.5 ms capped, at 11,400 comments.
 COUNT_CAP = 1_000
 

@@ -110,7 +110,6 @@ def _worker(database_url: str, tmp_path: Path, storage: str) -> Flask:
 
 
 @needs_redis
-@pytest.mark.xdist_group("redis-site-keys")  # its comments count on site 1's rate key too
 def test_two_workers_share_the_flood_limit_in_redis(app, database_url, tmp_path) -> None:
     key = make_site(app)
     auth = {"Authorization": f"Bearer {key}"}
@@ -132,7 +131,6 @@ def test_two_workers_share_the_flood_limit_in_redis(app, database_url, tmp_path)
 
 
 @needs_redis
-@pytest.mark.xdist_group("redis-site-keys")
 def test_two_workers_share_the_site_rate_in_redis(app, database_url, tmp_path, monkeypatch) -> None:
     # Keys of this run's own: the site ids repeat between tests, runs and checkouts that share
     # this Redis, and an earlier or concurrent run's hits on "site/1" must not count here.

@@ -7,6 +7,7 @@ the site's whole history; `pgstats.Analyzer` applies autovacuum's rule itself.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -201,29 +202,37 @@ def app_with(database_url: str, tmp_path: Path, **config: object) -> Flask:
     )
 
 
-def pg_app(worker: str, tmp_path: Path, **config: object) -> Flask:
-    return app_with(dbs.fresh_postgres(dbs.pg_url_for_worker(worker) or ""), tmp_path, **config)
+@contextlib.contextmanager
+def pg_app(worker: str, tmp_path: Path, **config: object) -> Iterator[tuple[Flask, Engine]]:
+    """An app on this worker's emptied PostgreSQL database; its engine is disposed after."""
+    url = dbs.fresh_postgres(dbs.pg_url_for_worker(worker) or "")
+    app = app_with(url, tmp_path, **config)
+    engine = db.engine_for(app)
+    try:
+        yield app, engine
+    finally:
+        db.dispose(engine)
+
+
+def plan_cache_mode(engine: Engine) -> str:
+    with engine.connect() as conn:
+        return str(conn.execute(text("SHOW plan_cache_mode")).scalar())
 
 
 @needs_pg
 def test_the_app_keeps_statistics_and_lets_postgresql_reuse_plans(
     worker_id_safe: str, tmp_path: Path
 ) -> None:
-    app = pg_app(worker_id_safe, tmp_path, PG_ANALYZE_SECONDS=0.05)
-    engine = db.engine_for(app)
-    try:
-        with engine.connect() as conn:
-            # Statistics are kept fresh, so PostgreSQL may keep generic plans (and replans
-            # them after each ANALYZE).
-            assert conn.execute(text("SHOW plan_cache_mode")).scalar() == "auto"
+    with pg_app(worker_id_safe, tmp_path, PG_ANALYZE_SECONDS=0.05) as (app, engine):
+        # Statistics are kept fresh, so PostgreSQL may keep generic plans (and replans them
+        # after each ANALYZE).
+        assert plan_cache_mode(engine) == "auto"
         before = analyses(engine)
         analyzer = db.analyzer_of(engine)
         assert analyzer is not None and analyzer.running
         make_site(app)  # site 1: fresh_postgres restarts the identities
         add_comments(engine, 1, 300)
         wait_until(lambda: analyses(engine) > before, "the thread analyses the table")
-    finally:
-        db.dispose(engine)
     wait_until(lambda: not analyzer.running, "dispose stops the thread")
 
 
@@ -232,14 +241,9 @@ def test_without_the_thread_each_execution_is_planned_for_its_parameters(
     worker_id_safe: str, tmp_path: Path
 ) -> None:
     """With statistics left to autovacuum, custom plans keep a stale generic plan away."""
-    app = pg_app(worker_id_safe, tmp_path, PG_ANALYZE_SECONDS=0)
-    engine = db.engine_for(app)
-    try:
+    with pg_app(worker_id_safe, tmp_path, PG_ANALYZE_SECONDS=0) as (_app, engine):
         assert db.analyzer_of(engine) is None
-        with engine.connect() as conn:
-            assert conn.execute(text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"
-    finally:
-        db.dispose(engine)
+        assert plan_cache_mode(engine) == "force_custom_plan"
 
 
 def test_a_negative_interval_is_refused(tmp_path: Path) -> None:
