@@ -16,10 +16,24 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(config.build(app.instance_path, overrides))
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from . import api, cli, db, errors, flood, health, limits, logs, metrics, openapi, scoring
+    from . import (
+        api,
+        cli,
+        db,
+        errors,
+        flood,
+        health,
+        limits,
+        logs,
+        metrics,
+        openapi,
+        scoring,
+        sites,
+    )
 
     logs.init_app(app)
     db.init_app(app)
+    sites.init_app(app)
     scoring.init_app(app)
     flood.init_app(app)
     errors.init_app(app)

@@ -22,7 +22,7 @@ from .feedback import record_feedback
 from .intake import REQUIRED, CommentIn, InvalidComment, parse_comment
 from .models import Comment, CommentStatus, Site
 from .scoring import scorer
-from .sites import site_for_key
+from .sites import authenticated_site
 from .webhook_models import Label
 
 bp = Blueprint("akismet", __name__)
@@ -78,7 +78,7 @@ def _same_site(blog: str, site_url: str) -> bool:
 
 def _site(form: dict[str, str]) -> Site | None:
     key = (form.get("api_key") or form.get("key") or "").strip()
-    site = site_for_key(db.session(), key) if key else None
+    site = authenticated_site(db.session(), key) if key else None
     if site is None or not _same_site(form.get("blog", ""), site.url):
         return None
     return site
@@ -241,7 +241,7 @@ def submit_ham() -> Response:
 def usage_limit() -> Response:
     """Report this month's checks; Palabre sets no limit."""
     key = (request.args.get("api_key") or request.args.get("key") or "").strip()
-    site = site_for_key(db.session(), key) if key else None
+    site = authenticated_site(db.session(), key) if key else None
     if site is None:
         db.session().commit()
         return _invalid("Unknown API key.")

@@ -17,7 +17,7 @@ from .intake import CommentIn, InvalidComment, parse_comment
 from .messages import message
 from .models import Site
 from .scoring import scorer
-from .sites import site_for_key
+from .sites import authenticated_site
 from .webhooks import verified_webhook_id
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -28,7 +28,7 @@ MAX_IDEMPOTENCY_KEY = 255
 def authenticate(session: Session) -> Site:
     """Return the site named by ``Authorization: Bearer <key>``; raise 401 otherwise."""
     scheme, _, key = request.headers.get("Authorization", "").partition(" ")
-    site = site_for_key(session, key.strip()) if scheme.lower() == "bearer" else None
+    site = authenticated_site(session, key.strip()) if scheme.lower() == "bearer" else None
     if site is None:
         raise Problem(401, "unauthorized", headers={"WWW-Authenticate": 'Bearer realm="palabre"'})
     g.site = site

@@ -19,6 +19,7 @@ DEFAULTS: dict[str, Any] = {
     "SQLITE_SYNCHRONOUS": "NORMAL",
     "SQLITE_CHECKPOINT_SECONDS": 0.5,  # WAL checkpoints by a background thread; 0: by commits
     "PG_ANALYZE_SECONDS": 1.0,  # stale tables analysed by a background thread; 0: autovacuum's
+    "SITE_CACHE_SECONDS": 1.0,  # a site read by its key is reused this long; 0: every request
     "RETRY_AFTER_SECONDS": 5,
     "CLAIM_MINUTES": 5,
     "SESSION_IDLE_MINUTES": 60,
@@ -135,7 +136,6 @@ def validate(config: dict[str, Any]) -> None:
         raise ConfigError("MODERATION_MAX_CONTENT_LENGTH must be at least 1024 bytes")
     if config["SQLITE_SYNCHRONOUS"].upper() not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
         raise ConfigError("MODERATION_SQLITE_SYNCHRONOUS must be OFF, NORMAL, FULL or EXTRA")
-    if not config["SQLITE_CHECKPOINT_SECONDS"] >= 0:
-        raise ConfigError("MODERATION_SQLITE_CHECKPOINT_SECONDS must be 0 or more")
-    if not config["PG_ANALYZE_SECONDS"] >= 0:
-        raise ConfigError("MODERATION_PG_ANALYZE_SECONDS must be 0 or more")
+    for seconds in ("SQLITE_CHECKPOINT_SECONDS", "PG_ANALYZE_SECONDS", "SITE_CACHE_SECONDS"):
+        if not config[seconds] >= 0:  # also refuses NaN
+            raise ConfigError(f"MODERATION_{seconds} must be 0 or more")

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
+from collections.abc import Callable
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from flask import Flask, current_app
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
 from .models import Site
 
 KEY_PREFIX = "plb_"
+EXTENSION = "palabre.sites"
 
 
 def new_api_key() -> str:
@@ -47,3 +52,57 @@ def site_for_key(session: Session, key: str) -> Site | None:
     if not key or len(key) > 200:
         return None
     return session.scalar(_BY_KEY_HASH, {"key_hash": hash_key(key)})
+
+
+# Sites change rarely and are read on every request: this process remembers each key's site
+# for SITE_CACHE_SECONDS. A change this process commits (a rotated key, new settings) is seen
+# at once, since any flush that touches a site empties every cache; a change another process
+# commits is seen within the TTL.
+_generation = 0
+_MAX_ENTRIES = 1024
+
+
+@event.listens_for(Session, "after_flush")
+def _site_changed(session: Session, _context: Any) -> None:
+    global _generation
+    if any(isinstance(o, Site) for o in (*session.dirty, *session.new, *session.deleted)):
+        _generation += 1
+
+
+class SiteCache:
+    """Each key's site, detached, for ``ttl`` seconds; unknown keys are never remembered."""
+
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl, self.clock = ttl, clock
+        self._entries: dict[str, tuple[Site, float, int]] = {}
+
+    def site_for_key(self, session: Session, key: str) -> Site | None:
+        """Return the site owning ``key`` (a copy shared by this process's requests) or None."""
+        if self.ttl <= 0 or not key or len(key) > 200:
+            return site_for_key(session, key)
+        digest = hash_key(key)
+        now = self.clock()
+        hit = self._entries.get(digest)
+        if hit is not None and hit[1] > now and hit[2] == _generation:
+            return hit[0]
+        generation = _generation
+        site = session.scalar(_BY_KEY_HASH, {"key_hash": digest})
+        if site is None:
+            self._entries.pop(digest, None)
+            return None
+        session.expunge(site)  # read-only from now on: never flushed, never lazy-loaded
+        if len(self._entries) >= _MAX_ENTRIES:
+            self._entries.clear()
+        self._entries[digest] = (site, now + self.ttl, generation)
+        return site
+
+
+def init_app(app: Flask) -> None:
+    """Give the app a site cache of SITE_CACHE_SECONDS (0: read the site on every request)."""
+    app.extensions[EXTENSION] = SiteCache(float(app.config["SITE_CACHE_SECONDS"]))
+
+
+def authenticated_site(session: Session, key: str) -> Site | None:
+    """Return the site owning ``key`` through the current app's cache, or None."""
+    cache: SiteCache = current_app.extensions[EXTENSION]
+    return cache.site_for_key(session, key)
