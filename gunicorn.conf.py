@@ -41,6 +41,14 @@ def on_starting(server):  # noqa: ARG001 - gunicorn hook signature
     os.makedirs(_metrics_dir, exist_ok=True)
 
 
+def post_fork(server, worker):  # noqa: ARG001 - gunicorn hook signature
+    """Close each connection as soon as its answer is sent, unless the client sent more than
+    was read (moderation/serving.py): gunicorn 27 holds the worker until the client closes."""
+    from moderation import serving
+
+    serving.install()
+
+
 def child_exit(server, worker):  # noqa: ARG001 - gunicorn hook signature
     """Drop a dead worker's live gauges."""
     from prometheus_client import multiprocess

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
 from sqlalchemy import func, select
 
 from moderation import create_app, db, migrate
@@ -128,18 +129,7 @@ def get_when_up(port: int, timeout: float) -> int:
 def test_sigterm_lets_the_request_in_flight_finish(tmp_path: Path) -> None:
     """SIGTERM to the master: the worker finishes the comment it is reading, then exits."""
     env = {**probe_env(tmp_path), "WEB_CONCURRENCY": "1"}
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": env["MODERATION_DATABASE_URL"],
-            "MODEL_PATH": env["MODERATION_MODEL_PATH"],
-            "SECRET_KEY": env["MODERATION_SECRET_KEY"],
-        }
-    )
-    migrate.upgrade(db.engine_for(app))
-    with app.app_context(), db.transaction() as s:
-        _site, key = create_site(s, "graceful", "https://graceful.example")
-    db.dispose(db.engine_for(app))
+    app, key = migrated_site(env)
     body = json.dumps(
         {"content": "Merci pour cet article", "author_name": "Awa", "author_email": "a@example.org"}
     ).encode()
@@ -185,3 +175,63 @@ def gunicorn_conf_server(tmp_path: Path, env: dict[str, str], *args: str) -> Ite
             if server.poll() is None:
                 server.terminate()
             server.wait(timeout=60)
+
+
+def test_a_body_refused_unread_still_gets_its_whole_answer(tmp_path: Path) -> None:
+    """A body over the limit is refused (413) before it is read: the worker lingers and drains
+    it (moderation/serving.py), so the client's sending does not turn into a reset that would
+    lose the answer."""
+    env = {**probe_env(tmp_path), "WEB_CONCURRENCY": "1"}
+    _app, key = migrated_site(env)
+    body = b"x" * (1024 * 1024)
+    head = (
+        f"POST /api/v1/comments HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {key}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        "Connection: close\r\n\r\n"
+    ).encode()
+    with gunicorn_conf_server(tmp_path, env) as (_server, port):
+        for _ in range(3):
+            with socket.create_connection(("127.0.0.1", port), timeout=30) as conn:
+                conn.sendall(head + body)
+                answer = read_to_end(conn)
+            assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+            assert answer.rstrip().endswith(b"}"), answer[-200:]  # the whole problem document
+
+
+def test_gunicorn_conf_makes_workers_close_promptly() -> None:
+    import runpy
+
+    from gunicorn import util
+
+    from moderation import serving
+
+    before = util.close_graceful
+    try:
+        runpy.run_path(str(ROOT / "gunicorn.conf.py"))["post_fork"](None, None)
+        assert util.close_graceful is serving.close_promptly
+    finally:
+        util.close_graceful = before
+
+
+def migrated_site(env: dict[str, str]) -> tuple[Flask, str]:
+    """Create the schema and a site in ``env``'s database; return an app on it and the key."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": env["MODERATION_DATABASE_URL"],
+            "MODEL_PATH": env["MODERATION_MODEL_PATH"],
+            "SECRET_KEY": env["MODERATION_SECRET_KEY"],
+        }
+    )
+    migrate.upgrade(db.engine_for(app))
+    with app.app_context(), db.transaction() as s:
+        _site, key = create_site(s, "serving", "https://serving.example")
+    db.dispose(db.engine_for(app))
+    return app, key
+
+
+def read_to_end(conn: socket.socket) -> bytes:
+    answer = b""
+    while chunk := conn.recv(65536):
+        answer += chunk
+    return answer
