@@ -49,9 +49,14 @@ _BY_KEY_HASH = select(Site).where(Site.api_key_hash == bindparam("key_hash"))
 
 def site_for_key(session: Session, key: str) -> Site | None:
     """Return the site owning ``key``, or None (read on every request: built once)."""
-    if not key or len(key) > 200:
+    if not plausible_key(key):
         return None
     return session.scalar(_BY_KEY_HASH, {"key_hash": hash_key(key)})
+
+
+def plausible_key(key: str) -> bool:
+    """Return whether ``key`` is worth looking up (keys have 47 characters; 200 at most)."""
+    return bool(key) and len(key) <= 200
 
 
 # Sites change rarely and are read on every request: this process remembers each key's site
@@ -77,8 +82,8 @@ class SiteCache:
         self._entries: dict[str, tuple[Site, float, int]] = {}
 
     def site_for_key(self, session: Session, key: str) -> Site | None:
-        """Return the site owning ``key`` (a copy shared by this process's requests) or None."""
-        if self.ttl <= 0 or not key or len(key) > 200:
+        """Return the site owning ``key`` (detached, shared by this process's requests)."""
+        if self.ttl <= 0 or not plausible_key(key):
             return site_for_key(session, key)
         digest = hash_key(key)
         now = self.clock()
