@@ -90,7 +90,7 @@ def sites_update(
 @sites_cli.command("rotate-key")
 @click.argument("name")
 def sites_rotate_key(name: str) -> None:
-    """Replace a site's API key; the old key stops working at once."""
+    """Replace a site's API key; the old key stops working within SITE_CACHE_SECONDS (1 s)."""
     with db.transaction():
         key = rotate_key(_site(name))
     click.echo(f"new API key for {name} (shown once, store it now):")

@@ -38,7 +38,8 @@ def create_site(session: Session, name: str, url: str) -> tuple[Site, str]:
 
 
 def rotate_key(site: Site) -> str:
-    """Give the site a new key; the old one stops working at commit."""
+    """Give the site a new key; the old one stops working at commit (in the workers, within
+    SITE_CACHE_SECONDS)."""
     key = new_api_key()
     site.api_key_hash, site.api_key_prefix = hash_key(key), key[:10]
     return key
