@@ -14,14 +14,7 @@ from limits.strategies import MovingWindowRateLimiter
 from moderation import memory_limits
 from moderation.flood import storage_uri
 from moderation.memory_limits import SweptMemoryStorage
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.clocks import Clock
 
 
 @pytest.fixture

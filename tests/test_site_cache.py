@@ -13,15 +13,8 @@ from werkzeug.test import TestResponse
 from moderation import config, create_app, db
 from moderation.models import Site
 from moderation.sites import EXTENSION, SiteCache, hash_key, new_api_key
+from tests.clocks import Clock
 from tests.conftest import make_site
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
