@@ -21,7 +21,8 @@ from typing import Any
 
 from gunicorn import util
 
-_linger_and_close = util.close_graceful  # gunicorn's own
+# gunicorn's own lingering close (27.0); absent from versions that close plainly.
+_linger_and_close = getattr(util, "close_graceful", None)
 
 
 def unread_data(sock: socket.socket) -> bool:
@@ -39,7 +40,7 @@ def unread_data(sock: socket.socket) -> bool:
 
 def close_promptly(sock: socket.socket, *args: Any, **kwargs: Any) -> None:
     """Close at once when nothing is left unread; else linger and drain like gunicorn."""
-    if unread_data(sock):
+    if _linger_and_close is not None and unread_data(sock):
         _linger_and_close(sock, *args, **kwargs)
         return
     with contextlib.suppress(OSError):
@@ -47,5 +48,6 @@ def close_promptly(sock: socket.socket, *args: Any, **kwargs: Any) -> None:
 
 
 def install() -> None:
-    """Make gunicorn's workers close with :func:`close_promptly`."""
-    util.close_graceful = close_promptly
+    """Make gunicorn's workers close with :func:`close_promptly` (if this gunicorn lingers)."""
+    if _linger_and_close is not None:
+        util.close_graceful = close_promptly
