@@ -249,3 +249,17 @@ def test_without_the_thread_each_execution_is_planned_for_its_parameters(
 def test_a_negative_interval_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="PG_ANALYZE_SECONDS"):
         app_with(f"sqlite:///{tmp_path / 'p.db'}", tmp_path, PG_ANALYZE_SECONDS=-1)
+
+
+@needs_pg
+def test_analyze_skips_the_columns_no_query_uses(scratch: Engine) -> None:
+    """Migration 0008: ANALYZE keeps statistics for the columns the lookups and the queue
+    filter on, and none for the large texts and documents (payload, reasons, ...)."""
+    add_comments(scratch, 1, 500)
+    with scratch.begin() as conn:
+        conn.execute(text("ANALYZE comments"))
+        kept = set(
+            conn.scalars(text("SELECT attname FROM pg_stats WHERE tablename = 'comments'"))
+        )
+    assert {"site_id", "status", "created_at", "content_hash", "author_email"} <= kept
+    assert not kept & {"payload", "reasons", "intake_response", "content", "user_agent"}
