@@ -43,7 +43,8 @@ document.addEventListener('securitypolicyviolation',
 @pytest.fixture
 def page(browser, live) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    context.set_default_timeout(5000)
+    # A bound, not a speed check: long enough for a busy 2-core CI machine.
+    context.set_default_timeout(15000)
     p = context.new_page()
     p.add_init_script(WATCH)
     p.dialogs = []
