@@ -62,17 +62,29 @@ def plausible_key(key: str) -> bool:
 
 # Sites change rarely and are read on every request: this process remembers each key's site
 # for SITE_CACHE_SECONDS. A change this process commits (a rotated key, new settings) is seen
-# at once, since any flush that touches a site empties every cache; a change another process
-# commits is seen within the TTL.
+# at once: the commit of a session that flushed a site moves the generation on, which retires
+# every remembered entry; a change another process commits is seen within the TTL.
 _generation = 0
 _MAX_ENTRIES = 1024
+_CHANGED = "palabre.sites_changed"  # Session.info flag: a site was flushed, not yet committed
 
 
 @event.listens_for(Session, "after_flush")
-def _site_changed(session: Session, _context: Any) -> None:
-    global _generation
+def _note_site_change(session: Session, _context: Any) -> None:
     if any(isinstance(o, Site) for o in (*session.dirty, *session.new, *session.deleted)):
+        session.info[_CHANGED] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _retire_cached_sites(session: Session) -> None:
+    global _generation
+    if session.info.pop(_CHANGED, False):
         _generation += 1
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_site_change(session: Session, _previous: Any) -> None:
+    session.info.pop(_CHANGED, None)
 
 
 class SiteCache:

@@ -61,13 +61,3 @@ def test_unread_bytes_are_drained_so_the_answer_is_not_reset(pair) -> None:
     thread.join(timeout=30)
     assert not thread.is_alive()
 
-
-def test_a_client_that_closed_first_is_closed_at_once(pair) -> None:
-    client, server = pair
-    client.sendall(REQUEST)
-    assert server.recv(len(REQUEST), socket.MSG_WAITALL) == REQUEST
-    client.shutdown(socket.SHUT_WR)
-    thread = close_in_thread(server)
-    thread.join(timeout=30)
-    assert not thread.is_alive()
-    assert server.fileno() == -1
