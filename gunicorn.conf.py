@@ -42,8 +42,9 @@ def on_starting(server):  # noqa: ARG001 - gunicorn hook signature
 
 
 def post_fork(server, worker):  # noqa: ARG001 - gunicorn hook signature
-    """Close each connection as soon as its answer is sent, unless the client sent more than
-    was read (moderation/serving.py): gunicorn 27 holds the worker until the client closes."""
+    """Send each answer's headers and body in one write, and close each connection as soon as
+    its answer is sent unless the client sent more than was read (moderation/serving.py):
+    gunicorn 27 holds the worker until the client closes."""
     from moderation import serving
 
     serving.install()

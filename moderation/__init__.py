@@ -11,7 +11,9 @@ from flask import Flask
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the app: config, database, scorer, blueprints, CLI."""
     app = Flask(__name__, instance_relative_config=True)
-    from . import config
+    from . import config, jsonfast
+
+    app.json = jsonfast.JSONProvider(app)
 
     app.config.update(config.build(app.instance_path, overrides))
     os.makedirs(app.instance_path, exist_ok=True)

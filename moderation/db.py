@@ -16,7 +16,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import DateTime, TypeDecorator
 
-from . import pgstats, wal
+from . import jsonfast, pgstats, wal
 from .periodic import Periodic
 
 EXTENSION = "palabre.db"
@@ -76,7 +76,13 @@ def make_engine(
     if not url.startswith("sqlite"):
         # connect_timeout: an unreachable server answers 503 in seconds instead of hanging.
         args = {"connect_timeout": 5} if url.startswith("postgresql") else {}
-        engine = create_engine(url, pool_size=5, max_overflow=5, connect_args=args)
+        engine = create_engine(
+            url,
+            pool_size=5,
+            max_overflow=5,
+            connect_args=args,
+            json_serializer=jsonfast.column_dumps,
+        )
         _ping_when_idle(engine)
         if url.startswith("postgresql"):
             if analyze_seconds <= 0:
@@ -85,7 +91,10 @@ def make_engine(
             _analyzer(engine, analyze_seconds)
         return engine
     engine = create_engine(
-        url, connect_args={"timeout": busy_timeout_ms / 1000}, pool_use_lifo=True
+        url,
+        connect_args={"timeout": busy_timeout_ms / 1000},
+        pool_use_lifo=True,
+        json_serializer=jsonfast.column_dumps,
     )
     checkpointer = _checkpointer(engine, checkpoint_seconds)
 

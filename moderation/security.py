@@ -7,7 +7,7 @@ import secrets
 from datetime import timedelta
 
 from flask import Flask, Request, Response, abort, request, session
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = (
@@ -32,6 +32,21 @@ class SessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+    # Most requests (every webhook and API call) carry no session cookie. Flask would still
+    # build a signing serializer to open it (which serialises a test object) and work out
+    # every cookie setting to save it; both do nothing for an empty, unmodified session.
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if not session and not session.modified:
+            if session.accessed:
+                response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)
 
 
 def csrf_token() -> str:

@@ -1,4 +1,7 @@
-"""How gunicorn's workers end a connection (installed by gunicorn.conf.py).
+"""How gunicorn's workers send an answer and end a connection (installed by gunicorn.conf.py).
+
+Gunicorn writes an answer's headers and its body with two `sendall` calls, two system calls
+and two packets for a small JSON answer; :func:`write_at_once` hands both to one call.
 
 Gunicorn 27 closes every connection "gracefully" (RFC 9112, section 9.6): after the answer it
 half-closes, then reads until the client closes its side, for up to 2 s, so that a client
@@ -20,6 +23,7 @@ import socket
 from typing import Any
 
 from gunicorn import util
+from gunicorn.http.wsgi import Response
 
 # gunicorn's own lingering close (27.0); absent from versions that close plainly.
 _linger_and_close = getattr(util, "close_graceful", None)
@@ -47,7 +51,41 @@ def close_promptly(sock: socket.socket, *args: Any, **kwargs: Any) -> None:
         sock.close()
 
 
+class _Collect:
+    """Stands in for the socket while gunicorn writes: keeps what it would send."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    def sendall(self, data: bytes) -> None:
+        self.parts.append(data)
+
+
+_write = Response.write
+
+
+def write_at_once(self: Response, arg: bytes) -> None:
+    """gunicorn's ``Response.write``, sending the headers and the first body bytes together.
+
+    gunicorn's own method runs unchanged (its length checks and bookkeeping) against a
+    stand-in socket, and what it wrote goes out in one ``sendall``. Later writes, chunked
+    answers and anything unusual go straight to gunicorn's method.
+    """
+    if self.headers_sent or self.chunked or not isinstance(arg, bytes):
+        _write(self, arg)
+        return
+    sock, collect = self.sock, _Collect()
+    self.sock = collect
+    try:
+        _write(self, arg)
+    finally:
+        self.sock = sock
+    sock.sendall(b"".join(collect.parts))
+
+
 def install() -> None:
-    """Make gunicorn's workers close with :func:`close_promptly` (if this gunicorn lingers)."""
+    """Make gunicorn's workers write each answer at once and close with :func:`close_promptly`
+    (if this gunicorn lingers)."""
+    Response.write = write_at_once  # type: ignore[method-assign]
     if _linger_and_close is not None:
         util.close_graceful = close_promptly

@@ -281,12 +281,26 @@ def to_dict(settings: SiteSettings, *, only_changes: bool = False) -> dict[str, 
     return out
 
 
+_PARSED = "_palabre_parsed_settings"  # a plain attribute of the Site object, not a column
+
+
 def load(site: Site) -> SiteSettings:
-    """Return the site's settings: its JSON and threshold columns over the defaults."""
-    data = dict(site.settings or {})
-    data["low_threshold"] = site.low_threshold
-    data["high_threshold"] = site.high_threshold
-    return from_dict(data)
+    """Return the site's settings: its JSON and threshold columns over the defaults.
+
+    The result is kept on the Site object (every comment reads it, and a cached Site serves
+    many) until the object's settings or thresholds change: settings are always replaced by
+    a new object (`save`), never edited in place, and SiteSettings is frozen.
+    """
+    stored, low, high = site.settings, site.low_threshold, site.high_threshold
+    kept = site.__dict__.get(_PARSED)
+    if kept is not None and kept[0] is stored and kept[1] == low and kept[2] == high:
+        return kept[3]  # type: ignore[no-any-return]
+    data = dict(stored or {})
+    data["low_threshold"] = low
+    data["high_threshold"] = high
+    result = from_dict(data)
+    site.__dict__[_PARSED] = (stored, low, high, result)
+    return result
 
 
 def save(site: Site, settings: SiteSettings) -> None:

@@ -119,3 +119,18 @@ class TestCli:
     def test_unknown_site(self, runner) -> None:
         result = runner.invoke(args=["sites", "settings", "nowhere"])
         assert result.exit_code != 0 and "no site named" in result.output
+
+
+def test_loaded_settings_are_reused_until_the_site_changes() -> None:
+    from moderation.models import Site
+    from moderation.settings import load
+
+    site = Site(name="s", url="https://s.example", settings={"flood": {"seconds": 5}})
+    first = load(site)
+    assert load(site) is first and first.flood.seconds == 5
+    site.settings = {"flood": {"seconds": 9}}  # settings are replaced, never edited in place
+    assert load(site).flood.seconds == 9
+    site.low_threshold, site.high_threshold = 0.2, 0.7
+    assert (load(site).low_threshold, load(site).high_threshold) == (0.2, 0.7)
+    site.settings = None
+    assert load(site).flood.seconds == SiteSettings().flood.seconds

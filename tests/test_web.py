@@ -270,3 +270,14 @@ def test_dashboard_and_audit_pages(app, signed_in) -> None:
     assert "<svg" in html and "<rect" in html
     html = signed_in.get("/audit").get_data(as_text=True)
     assert f'data-comment="{cid}"' in html and "alice@example.org" in html
+
+
+def test_requests_without_a_session_cookie_set_none(app, client) -> None:
+    resp = client.get("/login")  # the form stores a CSRF token: the session is saved
+    assert resp.headers["Set-Cookie"].startswith(app.config["SESSION_COOKIE_NAME"] + "=")
+    fresh = app.test_client()
+    resp = fresh.get("/healthz")
+    assert "Set-Cookie" not in resp.headers
+    resp = fresh.get("/queue")  # reads the (empty) session: caches must vary on the cookie
+    assert resp.status_code == 302 and "Set-Cookie" not in resp.headers
+    assert "Cookie" in resp.headers.get("Vary", "")

@@ -198,19 +198,21 @@ def test_a_body_refused_unread_still_gets_its_whole_answer(tmp_path: Path) -> No
             assert answer.rstrip().endswith(b"}"), answer[-200:]  # the whole problem document
 
 
-def test_gunicorn_conf_makes_workers_close_promptly() -> None:
+def test_gunicorn_conf_makes_workers_write_at_once_and_close_promptly() -> None:
     import runpy
 
     from gunicorn import util
+    from gunicorn.http.wsgi import Response
 
     from moderation import serving
 
-    before = util.close_graceful
+    before, write = util.close_graceful, Response.write
     try:
         runpy.run_path(str(ROOT / "gunicorn.conf.py"))["post_fork"](None, None)
         assert util.close_graceful is serving.close_promptly
+        assert Response.write is serving.write_at_once
     finally:
-        util.close_graceful = before
+        util.close_graceful, Response.write = before, write
 
 
 def migrated_site(env: dict[str, str]) -> tuple[Flask, str]:
