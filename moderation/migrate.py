@@ -15,7 +15,10 @@ def alembic_config(engine: Engine) -> Config:
     """Return an Alembic config pointing at our migrations and ``engine``."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    # ConfigParser reads "%" as interpolation: a percent-encoded password or path ("p%40ss",
+    # a folder named "a@b") must be written "%%" to come back unchanged.
+    url = engine.url.render_as_string(hide_password=False)
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
 
 

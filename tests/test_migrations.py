@@ -79,3 +79,18 @@ def test_upgrade_from_each_earlier_revision(empty_engine: Engine) -> None:
 def test_revisions_form_one_chain(empty_engine: Engine) -> None:
     script = ScriptDirectory.from_config(migrate.alembic_config(empty_engine))
     assert len(script.get_heads()) == 1, f"several heads: {script.get_heads()}"
+
+
+def test_a_url_with_percent_signs_migrates(tmp_path: Path) -> None:
+    # A folder named "a@b" is percent-encoded in the URL ("a%40b"), as is a password with
+    # special characters; Alembic's ConfigParser used to refuse the "%" ("invalid
+    # interpolation syntax").
+    folder = tmp_path / "a@b%c"
+    folder.mkdir()
+    engine = create_engine(f"sqlite:///{folder / 'p.db'}")
+    try:
+        assert "%" in engine.url.render_as_string()
+        migrate.upgrade(engine)
+        assert "comments" in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
