@@ -107,6 +107,9 @@ def make_engine(
         cur.execute(f"PRAGMA synchronous={synchronous.upper()}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA cache_size=-32000")
+        # Statement journals (a comment's INSERT spills past 64 KiB) and temporary tables stay
+        # in memory: no temp file created, written and unlinked in /var/tmp per comment.
+        cur.execute("PRAGMA temp_store=MEMORY")
         if checkpointer is not None:
             cur.execute(f"PRAGMA wal_autocheckpoint={wal.SAFETY_PAGES}")
             checkpointer.ensure_running()
