@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run serve test test-fast lint bench bench-intake bench-load bench-phases bench-classifier bench-adaptation model init-db clean
+.PHONY: run serve test test-fast lint bench bench-intake bench-load bench-phases bench-instructions bench-classifier bench-adaptation model init-db clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,9 @@ bench-load: $(VENV)/.installed $(MODEL)
 
 bench-phases: $(VENV)/.installed $(MODEL)
 	$(BIN)/python bench/phases.py
+
+bench-instructions: $(VENV)/.installed $(MODEL)
+	$(BIN)/python bench/instructions.py $(if $(AGAINST),--against $(AGAINST))
 
 bench-classifier: $(VENV)/.installed
 	$(BIN)/python bench/classifier.py

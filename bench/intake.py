@@ -51,12 +51,29 @@ def run_wrk(
     seconds = int(figures["duration_us"]) / 1e6
     return {
         "rps": int(figures["requests"]) / seconds,
+        "answers": int(figures["requests"]),
         "p50_ms": int(figures["p50_us"]) / 1000,
         "p99_ms": int(figures["p99_us"]) / 1000,
         "created": int(figures["created"]),
         "non_2xx": int(figures["other"]),
         "socket_errors": int(figures["errors"]) - int(figures["other"]),
     }
+
+
+def workers_cpu(master: int) -> float:
+    """Return the CPU seconds (user and system) the master's child processes have used."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:  # fields: state, ppid, ..., utime (11), stime (12)
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def count_rows(db: Path, table: str) -> int:
@@ -99,19 +116,25 @@ def main() -> None:
     results: dict[str, list[dict[str, float]]] = {"lean": [], "palabre": []}
     lean_port, palabre_port = free_port(), free_port()
     with (
-        gunicorn("lean_app:app", lean_port, lean_env, SHARED_BENCH, ready_path="/hello"),
-        gunicorn("wsgi:app", palabre_port, env, ROOT, log=work / "palabre.log"),
+        gunicorn("lean_app:app", lean_port, lean_env, SHARED_BENCH, ready_path="/hello") as lean,
+        gunicorn("wsgi:app", palabre_port, env, ROOT, log=work / "palabre.log") as palabre,
     ):
         for r in range(args.rounds):
-            for name, url in (
-                ("lean", f"http://127.0.0.1:{lean_port}/comments"),
-                ("palabre", f"http://127.0.0.1:{palabre_port}/api/v1/comments"),
+            for name, url, master in (
+                ("lean", f"http://127.0.0.1:{lean_port}/comments", lean.pid),
+                ("palabre", f"http://127.0.0.1:{palabre_port}/api/v1/comments", palabre.pid),
             ):
+                before = workers_cpu(master)
                 fig = run_wrk(url, key, args.duration, args.connections, texts, r)
+                # The machine's speed moves requests/s from one minute to the next; the
+                # workers' CPU per answer is steadier, and the ratio follows it when wrk and
+                # the workers fill both cores.
+                fig["cpu_ms"] = (workers_cpu(master) - before) * 1000 / max(fig["answers"], 1)
                 results[name].append(fig)
                 print(
                     f"round {r + 1} {name:8s} {fig['rps']:8.1f} req/s  p50 {fig['p50_ms']:6.2f} ms"
-                    f"  p99 {fig['p99_ms']:6.2f} ms  non-2xx {fig['non_2xx']}",
+                    f"  p99 {fig['p99_ms']:6.2f} ms  non-2xx {fig['non_2xx']}"
+                    f"  workers' CPU {fig['cpu_ms']:.2f} ms an answer",
                     flush=True,
                 )
 
@@ -129,6 +152,8 @@ def main() -> None:
             "socket_errors": sum(f["socket_errors"] for f in runs),
             "created": sum(f["created"] for f in runs),
             "stored": stored[name],
+            "cpu_ms": sum(f["cpu_ms"] * f["answers"] for f in runs)
+            / max(sum(f["answers"] for f in runs), 1),
         }
     ratio = summary["palabre"]["rps"] / summary["lean"]["rps"]
     print()
@@ -141,6 +166,11 @@ def main() -> None:
         )
     p = summary["palabre"]
     print(f"\nratio palabre/lean: {ratio:.2f} (target >= 0.70)")
+    cpu = summary["lean"]["cpu_ms"] / max(summary["palabre"]["cpu_ms"], 1e-9)
+    print(
+        f"workers' CPU an answer: lean {summary['lean']['cpu_ms']:.2f} ms, palabre"
+        f" {summary['palabre']['cpu_ms']:.2f} ms (lean/palabre {cpu:.2f})"
+    )
     print(f"palabre p99 {p['p99_ms']:.1f} ms (target < 50 ms); non-2xx {p['non_2xx']} (target 0)")
     print(
         f"palabre 201 answers {p['created']}, stored rows {p['stored']}: a lost comment would show"
