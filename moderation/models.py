@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -92,7 +93,13 @@ class Comment(Base):
         Index("ix_comments_site_simhash_b1", "site_id", "simhash_b1", "created_at"),
         Index("ix_comments_site_simhash_b2", "site_id", "simhash_b2", "created_at"),
         Index("ix_comments_site_simhash_b3", "site_id", "simhash_b3", "created_at"),
-        Index("ix_comments_campaign", "campaign_id"),
+        # Partial: most comments belong to no campaign, and their INSERT then writes no entry.
+        Index(
+            "ix_comments_campaign",
+            "campaign_id",
+            sqlite_where=text("campaign_id IS NOT NULL"),
+            postgresql_where=text("campaign_id IS NOT NULL"),
+        ),
         # The moderators' queue: one status of a site's comments, counted and listed by date.
         Index("ix_comments_site_status_created", "site_id", "status", "created_at"),
     )
@@ -156,7 +163,21 @@ class StatusChange(Base):
     __tablename__ = "status_changes"
     __table_args__ = (
         Index("ix_status_changes_created", "created_at"),
-        Index("ix_status_changes_moderator", "moderator_id", "id"),
+        # Partial: the intake's own audit row (no moderator, undoes nothing) writes no entry
+        # in these two; queries look them up by equality, which implies IS NOT NULL.
+        Index(
+            "ix_status_changes_moderator",
+            "moderator_id",
+            "id",
+            sqlite_where=text("moderator_id IS NOT NULL"),
+            postgresql_where=text("moderator_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_status_changes_undoes_id",
+            "undoes_id",
+            sqlite_where=text("undoes_id IS NOT NULL"),
+            postgresql_where=text("undoes_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -174,7 +195,7 @@ class StatusChange(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Set on an undo: the decision it reverts (so a decision is undone at most once).
     undoes_id: Mapped[int | None] = mapped_column(
-        ForeignKey("status_changes.id", ondelete="SET NULL"), index=True
+        ForeignKey("status_changes.id", ondelete="SET NULL")
     )
 
     comment: Mapped[Comment] = relationship(back_populates="history")
