@@ -23,6 +23,7 @@ DEFAULTS: dict[str, Any] = {
     "RETRY_AFTER_SECONDS": 5,
     "CLAIM_MINUTES": 5,
     "SESSION_IDLE_MINUTES": 60,
+    "SESSION_COOKIE_NAME": "palabre_session",  # Flask's "session" would clash on a shared host
     "TRUST_PROXY": False,
     # Flood control and per-site rate limits (`limits` storage): "memory://" is per
     # process; set redis://host:6379/0 so the limits hold across workers and hosts.

@@ -85,7 +85,6 @@ def _headers(resp: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     """Install cookie settings, CSRF checks on unsafe methods and security headers."""
-    app.config.setdefault("SESSION_COOKIE_NAME", "palabre_session")
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])

@@ -274,7 +274,7 @@ def test_dashboard_and_audit_pages(app, signed_in) -> None:
 
 def test_requests_without_a_session_cookie_set_none(app, client) -> None:
     resp = client.get("/login")  # the form stores a CSRF token: the session is saved
-    assert resp.headers["Set-Cookie"].startswith(app.config["SESSION_COOKIE_NAME"] + "=")
+    assert resp.headers["Set-Cookie"].startswith("palabre_session=")  # not Flask's "session"
     fresh = app.test_client()
     resp = fresh.get("/healthz")
     assert "Set-Cookie" not in resp.headers
