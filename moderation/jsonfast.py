@@ -2,9 +2,10 @@
 
 Every comment encodes its answer and three JSON columns (payload, reasons, kept answer):
 with the standard library that was about 3% of a worker's time per comment, with orjson
-a tenth of it. What orjson cannot encode as the standard library would (keys that are not
-strings, integers beyond 64 bits, NaN) falls back to `json.dumps`, so nothing that used to
-encode now fails, and the same values decode from either output.
+a tenth of it. What orjson refuses (keys that are not strings, integers beyond 64 bits) falls
+back to `json.dumps`, so nothing that used to encode now fails, and the same values decode
+from either output. One difference remains: orjson writes NaN and infinities as null where
+`json.dumps` wrote NaN, which is not JSON (and which request bodies refuse on the way in).
 """
 
 from __future__ import annotations

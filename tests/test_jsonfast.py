@@ -58,3 +58,7 @@ def test_jsonify_falls_back_and_refuses_what_flask_refuses() -> None:
 
 def test_the_app_uses_it(app) -> None:
     assert isinstance(app.json, JSONProvider)
+
+
+def test_nan_is_written_as_null_not_as_invalid_json() -> None:
+    assert json.loads(column_dumps({"x": float("nan")})) == {"x": None}
