@@ -89,10 +89,18 @@ class Comment(Base):
         # ix_comments_site_created for a windowed lookup (tests/test_query_plans.py).
         Index("ix_comments_site_author", "site_id", "author_email", "author_name", "status"),
         Index("ix_comments_site_content_hash", "site_id", "content_hash", "created_at"),
-        Index("ix_comments_site_simhash_b0", "site_id", "simhash_b0", "created_at"),
-        Index("ix_comments_site_simhash_b1", "site_id", "simhash_b1", "created_at"),
-        Index("ix_comments_site_simhash_b2", "site_id", "simhash_b2", "created_at"),
-        Index("ix_comments_site_simhash_b3", "site_id", "simhash_b3", "created_at"),
+        # Partial: a short comment (under 8 words) has no SimHash and writes no band entry.
+        *(
+            Index(
+                f"ix_comments_site_simhash_b{i}",
+                "site_id",
+                f"simhash_b{i}",
+                "created_at",
+                sqlite_where=text(f"simhash_b{i} IS NOT NULL"),
+                postgresql_where=text(f"simhash_b{i} IS NOT NULL"),
+            )
+            for i in range(4)
+        ),
         # Partial: most comments belong to no campaign, and their INSERT then writes no entry.
         Index(
             "ix_comments_campaign",

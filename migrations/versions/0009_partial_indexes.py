@@ -3,7 +3,8 @@
 Every comment's INSERT wrote an entry in ix_comments_campaign (campaign_id NULL for most
 comments), and its audit row one in ix_status_changes_moderator and
 ix_status_changes_undoes_id (no moderator, undoes nothing): three index pages dirtied and
-written to the log for nothing. The queries that use them look up by equality, which implies
+written to the log for nothing. A short comment (under 8 words: no SimHash) also wrote NULL
+entries in the four band indexes. The queries that use them look up by equality, which implies
 IS NOT NULL, so SQLite and PostgreSQL both still use the partial indexes.
 
 Revision ID: 0009
@@ -28,6 +29,15 @@ INDEXES = (
         "moderator_id IS NOT NULL",
     ),
     ("ix_status_changes_undoes_id", "status_changes", ["undoes_id"], "undoes_id IS NOT NULL"),
+    *(
+        (
+            f"ix_comments_site_simhash_b{i}",
+            "comments",
+            ["site_id", f"simhash_b{i}", "created_at"],
+            f"simhash_b{i} IS NOT NULL",
+        )
+        for i in range(4)
+    ),
 )
 
 
