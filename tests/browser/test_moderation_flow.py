@@ -39,6 +39,7 @@ def test_filter_keyboard_bulk_undo_and_audit(page, live) -> None:
     assert page.locator(".comment-row").count() == 1
     page.keyboard.press("a")  # approve the current (first) row
     page.wait_for_selector(".flash")
+    page.wait_for_load_state("load")
     assert status_of(app, flip) == "approved"
 
     page.goto(f"{base}/queue")
@@ -49,11 +50,15 @@ def test_filter_keyboard_bulk_undo_and_audit(page, live) -> None:
     assert page.locator("#selected-count").inner_text() == "2"
     page.keyboard.press("s")  # acts on the selection
     page.wait_for_selector("text=2 comments decided.")
+    # The text shows while the new page is parsed; the keys are handled once it has loaded
+    # (the handler is installed on DOMContentLoaded): a key pressed before is lost.
+    page.wait_for_load_state("load")
     assert [status_of(app, c) for c in promo] == ["spam", "spam"]
     assert page.locator('.count[data-status="spam"]').inner_text() == "2"
 
     page.keyboard.press("u")  # undoes the last decision of the bulk
     page.wait_for_selector("text=again")
+    page.wait_for_load_state("load")
     assert sorted(status_of(app, c) for c in promo) == ["pending", "spam"]
 
     page.keyboard.press("?")
