@@ -2,7 +2,8 @@
 
 Both apps run under gunicorn with 2 workers on SQLite. wrk drives each in turn (16
 connections, 20 s, alternating rounds); every request comes from a different commenter.
-Prints requests/s, p50, p99, non-2xx answers and 201s vs stored rows, and the ratio.
+Prints requests/s, p50, p99, non-2xx answers and 201s vs stored rows, the ratio, and each
+app's workers' CPU per answer (from /proc), which moves less with the machine's speed.
 
     .venv/bin/python bench/intake.py [--rounds 2] [--duration 20] [--connections 16]
 """
