@@ -1,7 +1,7 @@
 """How gunicorn's workers send an answer and end a connection (installed by gunicorn.conf.py).
 
 Gunicorn writes an answer's headers and its body with two `sendall` calls, two system calls
-and two packets for a small JSON answer; :func:`write_at_once` hands both to one call.
+for a small JSON answer; :func:`write_at_once` hands both to one call.
 
 Gunicorn 27 closes every connection "gracefully" (RFC 9112, section 9.6): after the answer it
 half-closes, then reads until the client closes its side, for up to 2 s, so that a client
