@@ -78,7 +78,13 @@ def submit() -> Response:
     except IntegrityError:
         # A concurrent request with the same key won the race: answer as a retry.
         session.rollback()
-        retry = services.find_retry(session, site, comment, key)
+        try:
+            retry = services.find_retry(session, site, comment, key)
+        except services.IdempotencyConflict:
+            # The winner stored another comment under this key: the same answer as when it
+            # had been stored before this request came.
+            session.rollback()
+            raise Problem(422, "idempotency_mismatch") from None
         session.commit()
         if retry is None:
             raise

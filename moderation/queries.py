@@ -75,9 +75,16 @@ def _int(raw: str | None, default: int | None) -> int | None:
         return default
 
 
-def _row_id(raw: str | None) -> int | None:
+def row_id(raw: str | None) -> int | None:
+    """Return a row id from a query or form value, or None for anything else."""
     value = _int(raw, None)
     return value if value is not None and 0 < value < 2**31 else None  # fits an INTEGER column
+
+
+def page_number(raw: str | None) -> int:
+    """Return a page number from a query value: 1 for anything that is not a positive number."""
+    value = _int(raw, 1) or 1
+    return min(max(value, 1), 10**6)
 
 
 def parse_filter(args: Mapping[str, str]) -> QueueFilter:
@@ -91,13 +98,14 @@ def parse_filter(args: Mapping[str, str]) -> QueueFilter:
         site_id=_int(args.get("site"), None),
         min_score=_float(args.get("min_score")),
         max_score=_float(args.get("max_score")),
-        text=(args.get("q") or "").strip()[:MAX_TEXT],
+        # No NUL: SQLite's LIKE stops at it (every comment matched) and PostgreSQL refuses it.
+        text=(args.get("q") or "").replace("\x00", "").strip()[:MAX_TEXT],
         date_from=_date(args.get("from")),
         date_to=_date(args.get("to")),
         order=order if order in ORDERS else "uncertain",
-        page=max(_int(args.get("page"), 1) or 1, 1),
+        page=page_number(args.get("page")),
         per_page=per_page,
-        campaign_id=_row_id(args.get("campaign")),
+        campaign_id=row_id(args.get("campaign")),
     )
 
 
@@ -121,7 +129,7 @@ def _where(stmt: Select[Any], site_ids: list[int], f: QueueFilter) -> Select[Any
         )
     if f.date_from:
         stmt = stmt.where(Comment.created_at >= datetime.combine(f.date_from, time(), UTC))
-    if f.date_to:
+    if f.date_to and f.date_to < date.max:  # up to 9999-12-31 is no bound at all
         end = datetime.combine(f.date_to + timedelta(days=1), time(), UTC)
         stmt = stmt.where(Comment.created_at < end)
     return stmt

@@ -140,7 +140,7 @@ def reject(comment_id: int) -> Page:
 @login_required
 def bulk() -> Page:
     """Apply one action to every selected comment; report what was refused."""
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    ids = [i for i in map(queries.row_id, request.form.getlist("ids")) if i is not None]
     action = request.form.get("action", "")
     s = db.session()
     try:

@@ -57,11 +57,9 @@ def learning() -> str:
 @login_required
 def audit() -> str:
     """List every status change, newest first."""
-    page = request.args.get("page", "1")
+    page = queries.page_number(request.args.get("page"))
     actor = request.args.get("actor", "").strip()
     with db.reading() as s:
-        rows, pages = queries.audit_page(
-            s, visible_site_ids(s, _mod()), int(page) if page.isdigit() else 1, actor=actor
-        )
-    current = min(max(int(page) if page.isdigit() else 1, 1), pages)
+        rows, pages = queries.audit_page(s, visible_site_ids(s, _mod()), page, actor=actor)
+    current = min(page, pages)
     return render_template("queue/audit.html", rows=rows, page=current, pages=pages, actor=actor)

@@ -147,6 +147,9 @@ _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 _FIELD_NAME = re.compile(r"^[A-Za-z0-9_\-\[\]]{1,64}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)[a-z0-9-]+(?:\.[a-z0-9-]+)+$")
 MINIMUMS = {"hold_at": 1, "seconds": 0, "window_hours": 1, "min_count": 2, "min_seconds": 0}
+# Far past any use, and below what a date or a limiter's expiry can hold: a window of 10**8
+# hours reaches before year 1, and every comment of the site failed (now - window).
+MAXIMUMS = {"seconds": 7 * 24 * 3600, "window_hours": 10 * 8784, "min_seconds": 24 * 3600}
 
 
 def _coerce(key: str, kind: Any, value: Any) -> Any:
@@ -185,6 +188,8 @@ def _check(key: str, value: Any) -> Any:
     name = key.rsplit(".", 1)[-1]
     if name in MINIMUMS and value < MINIMUMS[name]:
         raise SettingsError(f"{key} must be at least {MINIMUMS[name]}")
+    if name in MAXIMUMS and value > MAXIMUMS[name]:
+        raise SettingsError(f"{key} must be at most {MAXIMUMS[name]}")
     if name == "max_distance" and not 0 <= value <= 3:  # see fingerprint.py
         raise SettingsError(f"{key} must be between 0 and 3")
     if key == "languages":

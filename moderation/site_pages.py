@@ -17,7 +17,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from . import db, delivery, delivery_log, settings_form
+from . import db, delivery, delivery_log, queries, settings_form
 from . import settings as site_settings
 from .accounts import visible_site_ids, visible_sites
 from .models import Moderator, Role, Site
@@ -56,8 +56,7 @@ def _site(name: str, *, admin: bool = False) -> Site:
 
 
 def _page_arg() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and len(raw) < 9 else 1
+    return queries.page_number(request.args.get("page"))
 
 
 @bp.get("")

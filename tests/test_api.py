@@ -215,6 +215,29 @@ class TestIdempotency:
         assert post(client, auth, {**body, "content": "changed"}).status_code == 422
         assert count(app) == 1
 
+    @pytest.mark.parametrize("how", ["header", "external_id"])
+    def test_a_lost_race_with_another_body_is_422(self, app, client, auth, monkeypatch, how):
+        # Two requests with one key and different bodies: the loser did not see the winner's
+        # row when it looked (not committed yet), so its INSERT fails on the unique key.
+        headers = {**auth, "Idempotency-Key": "k-race"} if how == "header" else auth
+        body = {**GOOD, "external_id": "wp-7"} if how == "external_id" else GOOD
+        assert post(client, headers, body).status_code == 201
+        from moderation import services
+
+        real, calls = services.find_retry, []
+
+        def not_yet_visible(*args, **kwargs):
+            calls.append(1)
+            return None if len(calls) == 1 else real(*args, **kwargs)
+
+        monkeypatch.setattr(services, "find_retry", not_yet_visible)
+        other = {**body, "content": "une autre version", "author_email": "fatou@example.ml"}
+        resp = post(client, headers, other)
+        assert len(calls) == 2, resp.get_json()  # the lookup after the failed INSERT ran
+        assert resp.status_code == 422
+        assert resp.get_json()["code"] == "idempotency_mismatch"
+        assert count(app) == 1
+
     def test_keys_are_per_site(self, app, client, auth) -> None:
         other = {"Authorization": "Bearer " + make_site(app, "other", "https://o.example")}
         assert post(client, {**auth, "Idempotency-Key": "k"}).status_code == 201

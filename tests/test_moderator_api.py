@@ -51,6 +51,23 @@ def test_queue_lists_visible_comments_with_counts(app, client, alice) -> None:
     assert body["total"] == 1 and body["pages"] == 1
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("to=9999-12-31", ["coin flip", "sure"]),  # the last date there is: no bound
+        ("from=9999-12-31", []),
+        ("q=%00", ["coin flip", "sure"]),  # a NUL is dropped: no search
+        ("q=su%00re", ["sure"]),  # SQLite's LIKE stopped at the NUL; PostgreSQL refused it
+    ],
+)
+def test_queue_filters_at_the_edges(app, client, alice, query, expected) -> None:
+    add_comment(app, "coin flip", score=0.5)
+    add_comment(app, "sure", score=0.8)
+    resp = client.get(f"/api/v1/queue?{query}", headers=alice)
+    assert resp.status_code == 200
+    assert [c["content"] for c in resp.get_json()["items"]] == expected
+
+
 def test_counts_stop_at_the_cap_and_say_so(app, client, alice, monkeypatch) -> None:
     """Past COUNT_CAP a status is counted as the cap and flagged: a listing never reads a
     site's whole history (the HTML tab shows "3+")."""

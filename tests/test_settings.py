@@ -42,6 +42,10 @@ def test_defaults_follow_wordpress() -> None:
         ({"site_rate": {"limit": "often"}}, "must be a rate such as"),
         ({"honeypot": {"field": "a b"}}, "must be a form field name"),
         ({"campaign": {"max_distance": 9}}, "between 0 and 3"),
+        ({"duplicate": {"window_hours": 99_999_999}}, "duplicate.window_hours must be at most"),
+        ({"campaign": {"window_hours": 10**12}}, "campaign.window_hours must be at most"),
+        ({"flood": {"seconds": 10**12}}, "flood.seconds must be at most"),
+        ({"form_time": {"min_seconds": 10**12}}, "form_time.min_seconds must be at most"),
     ],
 )
 def test_invalid_settings_are_refused_with_a_clear_message(data: dict, message: str) -> None:

@@ -40,6 +40,32 @@ class TestSettingsApi:
         shown = client.get("/api/v1/sites/lemali/settings", headers=admin).get_json()
         assert shown["links"]["hold_at"] == 2
 
+    def test_the_widest_accepted_windows_keep_the_intake_working(self, app, client, auth):
+        from moderation.settings import MAXIMUMS
+
+        admin = token(app, "admin@example.org", Role.ADMIN)
+        hours, seconds = MAXIMUMS["window_hours"], MAXIMUMS["seconds"]
+        widest = {
+            "duplicate": {"window_hours": hours},
+            "campaign": {"window_hours": hours},
+            "flood": {"seconds": seconds},
+            "form_time": {"mode": "on", "min_seconds": MAXIMUMS["min_seconds"]},
+        }
+        resp = client.put("/api/v1/sites/lemali/settings", json=widest, headers=admin)
+        assert resp.status_code == 200, resp.get_json()
+        for _ in range(2):  # the second meets the first within every window
+            body = {
+                "content": "Une longue analyse de la saison des pluies et des routes du nord",
+                "author_name": "Awa",
+                "author_email": "awa@example.ml",
+                "palabre_rendered_at": "1",
+            }
+            resp = client.post("/api/v1/comments", json=body, headers=auth)
+            assert resp.status_code in (201, 409, 429), resp.get_json()
+        too_wide = {"duplicate": {"window_hours": hours + 1}}
+        resp = client.put("/api/v1/sites/lemali/settings", json=too_wide, headers=admin)
+        assert resp.status_code == 422
+
     def test_moderators_and_sites_are_refused(self, app, client, auth) -> None:
         mod = token(app, "mod@example.org", Role.MODERATOR)
         assert client.get("/api/v1/sites/lemali/settings", headers=mod).status_code == 403

@@ -272,6 +272,18 @@ def test_dashboard_and_audit_pages(app, signed_in) -> None:
     assert f'data-comment="{cid}"' in html and "alice@example.org" in html
 
 
+@pytest.mark.parametrize("value", ["\u00b2", "99999999999999999999", "-3", "x"])
+def test_odd_numbers_in_urls_and_forms_are_ignored(app, signed_in, value) -> None:
+    # "²".isdigit() is True, but int("²") fails; 20 digits overflow an INTEGER column.
+    cid = add_comment(app, "keep me")
+    for url in ("/audit", "/sites/lemali/deliveries", "/queue"):
+        resp = signed_in.get(url, query_string={"page": value, "to": "9999-12-31"})
+        assert resp.status_code == 200, url
+    data = {"action": "spam", "ids": [value, str(cid)], "csrf_token": csrf(signed_in)}
+    assert signed_in.post("/queue/bulk", data=data).status_code == 303
+    assert status_of(app, cid) == "spam"
+
+
 def test_requests_without_a_session_cookie_set_none(app, client) -> None:
     resp = client.get("/login")  # the form stores a CSRF token: the session is saved
     assert resp.headers["Set-Cookie"].startswith("palabre_session=")  # not Flask's "session"
