@@ -38,6 +38,7 @@ class DecisionError(Exception):
     ) -> None:
         super().__init__(code)
         self.code, self.by, self.at, self.current = code, by, at, current
+        self.comment_id: int | None = None  # set where the caller cannot know it
 
 
 class NotFound(DecisionError):
@@ -232,15 +233,32 @@ def last_decision(session: Session, moderator: Moderator) -> StatusChange | None
     )
 
 
+def _unchanged_since(session: Session, change: StatusChange) -> bool:
+    """Whether every later change of the comment was undone, or undoes one of those.
+
+    A decision made after ``change`` and then undone leaves the status where ``change`` put
+    it: pressing undo twice walks back two decisions on the same comment.
+    """
+    later = session.scalars(
+        select(StatusChange).where(
+            StatusChange.comment_id == change.comment_id, StatusChange.id > change.id
+        )
+    ).all()
+    ids = {c.id for c in later}
+    undone = {c.undoes_id for c in later if c.undoes_id is not None}
+    return all(c.id in undone or c.undoes_id in ids for c in later)
+
+
 def undo(session: Session, moderator: Moderator) -> Comment:
     """Restore the status before the moderator's last decision, if nobody changed it since."""
     last = last_decision(session, moderator)
     if last is None or last.from_status is None:
         raise Conflict("nothing_to_undo")
     comment = visible_comment(session, moderator, last.comment_id)
-    newest = latest_change(session, comment.id)
-    if newest is None or newest.id != last.id:
-        raise _conflict(session, comment, "changed_since")
+    if not _unchanged_since(session, last):
+        exc = _conflict(session, comment, "changed_since")
+        exc.comment_id = comment.id
+        raise exc
     change_status(
         session,
         comment,

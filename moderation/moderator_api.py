@@ -76,7 +76,7 @@ def problem_for(exc: decisions.DecisionError, comment_id: int | None = None) -> 
     if exc.by or exc.at or exc.current:
         problem.errors = [
             {
-                "comment_id": comment_id,
+                "comment_id": comment_id if comment_id is not None else exc.comment_id,
                 "current_status": exc.current or None,
                 "by": exc.by or None,
                 "at": exc.at.isoformat() if exc.at else None,

@@ -137,6 +137,24 @@ def test_undo_restores_and_stacks(app, alice) -> None:
     assert len(history_of(app, first)) + len(history_of(app, second)) == 6
 
 
+def test_undo_twice_walks_back_two_decisions_on_one_comment(app, alice, bob) -> None:
+    cid = add_comment(app)
+    decide(app, alice, cid, "approve")
+    decide(app, alice, cid, "spam", expected_status=CommentStatus.APPROVED)
+    for expected in ("approved", "pending"):
+        with app.app_context(), db.transaction() as s:
+            assert decisions.undo(s, _mod(app, alice)).id == cid
+        assert status_of(app, cid) == expected
+    # A change by someone else that was itself undone leaves nothing in the way either.
+    decide(app, alice, cid, "approve")
+    decide(app, bob, cid, "spam", expected_status=CommentStatus.APPROVED)
+    with app.app_context(), db.transaction() as s:
+        decisions.undo(s, _mod(app, bob))
+    with app.app_context(), db.transaction() as s:
+        decisions.undo(s, _mod(app, alice))
+    assert status_of(app, cid) == "pending"
+
+
 def test_undo_refused_when_someone_changed_it_since(app, alice, bob) -> None:
     cid = add_comment(app)
     decide(app, alice, cid, "approve")
@@ -145,6 +163,7 @@ def test_undo_refused_when_someone_changed_it_since(app, alice, bob) -> None:
         decisions.undo(db.session(), _mod(app, alice))
     assert err.value.code == "changed_since"
     assert err.value.by == "bob@example.org"
+    assert err.value.comment_id == cid  # the API's problem names the comment in the way
     assert status_of(app, cid) == "spam"
 
 
