@@ -6,6 +6,7 @@ import hashlib
 import ipaddress
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
@@ -138,7 +139,7 @@ def parse_comment(
         values[name] = text
 
     for name in REQUIRED:
-        if name in values and not values[name].strip():
+        if name in values and not _visible(values[name]):
             raw = _pick(payload, name)
             problem = "missing" if raw is None or raw == "" else "blank"
             errors.append(FieldError(name, problem, problem))
@@ -150,7 +151,10 @@ def parse_comment(
         _check_url(values, errors)
     if values.get("author_ip"):
         try:
-            values["author_ip"] = str(ipaddress.ip_address(values["author_ip"]))
+            ip = ipaddress.ip_address(values["author_ip"])
+            if getattr(ip, "scope_id", None) is not None:  # "fe80::1%eth0": a local zone
+                raise ValueError("scope id")
+            values["author_ip"] = str(ip)
         except ValueError:
             errors.append(FieldError("author_ip", "invalid", "ip.invalid"))
     if values.get("language") and not _LANGUAGE.match(values["language"]):
@@ -160,6 +164,12 @@ def parse_comment(
     if errors:
         raise InvalidComment(errors)
     return CommentIn(submitted_at=submitted_at, **values)  # type: ignore[arg-type]
+
+
+def _visible(text: str) -> bool:
+    """Whether ``text`` shows anything: not only spaces and invisible format characters
+    (zero-width spaces and joiners, direction marks, BOM)."""
+    return any(not c.isspace() and unicodedata.category(c) != "Cf" for c in text)
 
 
 def _check_email(values: dict[str, str], errors: list[FieldError], deliverability: bool) -> None:
@@ -183,6 +193,7 @@ def _check_url(values: dict[str, str], errors: list[FieldError]) -> None:
         url = "http://" + url  # WordPress accepts "example.com" in its website field
     try:
         parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not 0-65535
         ok = parts.scheme.lower() in {"http", "https"} and bool(parts.hostname)
         ok = ok and not any(c.isspace() for c in url)
     except ValueError:

@@ -83,6 +83,11 @@ def test_invalid_emails_are_refused(email: str) -> None:
         ({**GOOD, "author_url": "ftp://example.com"}, {"author_url.invalid"}),
         ({**GOOD, "author_url": "http://"}, {"author_url.invalid"}),
         ({**GOOD, "author_ip": "999.1.1.1"}, {"author_ip.invalid"}),
+        ({**GOOD, "author_ip": "fe80::1%\u202e"}, {"author_ip.invalid"}),  # a scope id
+        ({**GOOD, "author_url": "http://example.com:abc/"}, {"author_url.invalid"}),
+        ({**GOOD, "author_url": "http://[::1]:99999/"}, {"author_url.invalid"}),
+        ({**GOOD, "content": "\u200b\u200b"}, {"content.blank"}),  # only invisible
+        ({**GOOD, "author_name": "\u200b \u2067\ufeff"}, {"author_name.blank"}),
         ({**GOOD, "submitted_at": "yesterday"}, {"submitted_at.invalid"}),
         ({**GOOD, "language": "french!"}, {"language.invalid"}),
     ],
