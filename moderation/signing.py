@@ -113,7 +113,9 @@ def verify(
     matches. Every candidate is compared in constant time.
     """
     msg_id = _header(headers, "webhook-id")
-    if len(msg_id) > MAX_ID_LENGTH or not msg_id.isprintable():
+    # ASCII only: a WSGI server hands headers over decoded as latin-1, so an id sent as UTF-8
+    # could never match what its sender signed; refusing says why instead of bad_signature.
+    if len(msg_id) > MAX_ID_LENGTH or not (msg_id.isascii() and msg_id.isprintable()):
         raise SignatureError("bad_id")
     timestamp = _timestamp(_header(headers, "webhook-timestamp"), now, tolerance)
     candidates = _candidates(_header(headers, "webhook-signature"))

@@ -86,6 +86,7 @@ class TestKnownAnswers:
             (hdrs(sig="v1,g0hM,extra"), BODY, TS, "bad_signature"),
             (hdrs(msg_id="\udcff"), BODY, TS, "bad_id"),
             (hdrs(msg_id="a\nb"), BODY, TS, "bad_id"),
+            (hdrs(msg_id="msg-\u00e9"), BODY, TS, "bad_id"),  # not ASCII
         ],
     )
     def test_refusals(self, headers, body, now, code) -> None:
