@@ -5,9 +5,11 @@ from __future__ import annotations
 import hmac
 import secrets
 from datetime import timedelta
+from urllib.parse import urlsplit
 
-from flask import Flask, Request, Response, abort, request, session
+from flask import Flask, Request, Response, abort, flash, redirect, request, session, url_for
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
+from flask_babel import gettext as _
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = (
@@ -25,6 +27,11 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Blueprints authenticated by an Authorization header, never by cookie: no CSRF possible.
 CSRF_EXEMPT = {"api", "moderator_api", "site_settings", "health"}  # Bearer tokens, no cookies
 CSRF_EXEMPT.add("akismet")  # the site key travels in the form body; no cookie is ever read
+# The moderators' pages: a form posted without any session there is an expired sign-in.
+HTML_BLUEPRINTS = {"web", "queue", "reports", "sites"}
+# How much longer the browser keeps the session cookie than the server's idle limit: the
+# server must see the stale session to say "your session expired" rather than "bad request".
+COOKIE_GRACE = timedelta(days=1)
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -65,13 +72,27 @@ def csrf_valid(req: Request) -> bool:
     return bool(expected) and hmac.compare_digest(str(expected), str(sent))
 
 
-def _check_csrf() -> None:
+def _check_csrf() -> Response | None:
     if request.method in SAFE_METHODS or request.blueprint in CSRF_EXEMPT:
-        return
+        return None
     if request.routing_exception is not None:
-        return  # no such route or method: let routing answer 404/405, not a CSRF 400
-    if not csrf_valid(request):
-        abort(400, description="csrf")
+        return None  # no such route or method: let routing answer 404/405, not a CSRF 400
+    if csrf_valid(request):
+        return None
+    if request.blueprint in HTML_BLUEPRINTS and not session.get(CSRF_KEY):
+        # No session at all (its cookie expired in the browser, or the form sat open that
+        # long): nothing was done; sign in again, then back to the page the form was on.
+        flash(_("Your session expired; please sign in again."), "info")
+        return redirect(url_for("web.login", next=_referring_page()))
+    abort(400, description="csrf")
+
+
+def _referring_page() -> str:
+    """Return the path of the page on this site that sent the request, or the queue's."""
+    parts = urlsplit(request.referrer or "")
+    if parts.netloc == request.host and parts.path.startswith("/") and parts.path != "/login":
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return url_for("queue.index")
 
 
 def _headers(resp: Response) -> Response:
@@ -87,7 +108,8 @@ def init_app(app: Flask) -> None:
     """Install cookie settings, CSRF checks on unsafe methods and security headers."""
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
-    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+    idle = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+    app.config["PERMANENT_SESSION_LIFETIME"] = idle + COOKIE_GRACE
     app.session_interface = SessionInterface()
     if app.config.get("TRUST_PROXY"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]

@@ -115,8 +115,37 @@ def test_post_without_csrf_token_is_refused(signed_in, app) -> None:
 
 
 def test_login_form_itself_needs_csrf(client, alice) -> None:
+    client.get("/login")  # a session with its token, and a post without it
     resp = client.post("/login", data={"email": EMAIL, "password": PASSWORD})
     assert resp.status_code == 400
+    fresh = client.application.test_client()  # no session at all: sent back to sign in
+    resp = fresh.post("/login", data={"email": EMAIL, "password": PASSWORD})
+    assert resp.status_code == 302 and resp.headers["Location"].startswith("/login")
+    assert fresh.get("/queue").status_code == 302  # not signed in
+
+
+def test_a_form_posted_after_the_session_cookie_expired_asks_to_sign_in(app, client) -> None:
+    cid = add_comment(app)
+    resp = client.post(
+        f"/queue/{cid}/approve",
+        data={"expected_status": "pending", "csrf_token": "from the page"},
+        headers={"Referer": f"http://localhost/queue/{cid}?next=/queue"},
+    )
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    assert resp.headers["Location"].startswith("/login?next=")
+    assert f"/queue/{cid}" in resp.headers["Location"].replace("%2F", "/")
+    html = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "Your session expired" in html
+    assert status_of(app, cid) == "pending"
+
+
+def test_the_cookie_outlives_the_idle_limit(app, signed_in) -> None:
+    # The browser must still send the session when it goes stale, so that the server can
+    # say it expired (test_idle_session_expires) instead of failing the form's CSRF check.
+    cookie = signed_in.get_cookie("palabre_session")
+    idle = app.config["SESSION_IDLE_MINUTES"] * 60
+    assert cookie.expires is not None
+    assert cookie.expires.timestamp() - time.time() > idle + 3600
 
 
 def test_idle_session_expires(app, signed_in) -> None:
