@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
@@ -10,6 +12,9 @@ from sqlalchemy import select
 from . import db, migrate
 from .models import Site
 from .sites import create_site, rotate_key
+
+# Site names are part of page addresses (/sites/<name>/settings) and metrics labels.
+SITE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 sites_cli = AppGroup("sites", help="Create and manage the sites that send comments.")
 
@@ -39,6 +44,11 @@ def _check_url(url: str) -> str:
 @click.option("--url", required=True, help="The site's address, e.g. https://example.org")
 def sites_create(name: str, url: str) -> None:
     """Create a site; its API key is printed once, alone on the last line."""
+    if not SITE_NAME.fullmatch(name):
+        raise click.ClickException(
+            f"{name!r} is not a site name: 1 to 100 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit (it is part of the pages' addresses)"
+        )
     with db.transaction() as s:
         if s.scalar(select(Site).where(Site.name == name)) is not None:
             raise click.ClickException(f"a site named {name!r} exists already")

@@ -138,3 +138,16 @@ def test_loaded_settings_are_reused_until_the_site_changes() -> None:
     assert (load(site).low_threshold, load(site).high_threshold) == (0.2, 0.7)
     site.settings = None
     assert load(site).flood.seconds == SiteSettings().flood.seconds
+
+
+@pytest.mark.parametrize("name", ["news/fr", "blog\u202eoc", "a b", ".x", "", "é" * 3, "x" * 101])
+def test_site_names_that_cannot_be_addresses_are_refused(runner, name) -> None:
+    result = runner.invoke(args=["sites", "create", name, "--url", "https://n.example"])
+    assert result.exit_code != 0 and "is not a site name" in result.output
+    assert runner.invoke(args=["sites", "list"]).output == ""  # nothing created
+
+
+def test_ordinary_site_names_are_accepted(runner) -> None:
+    for name in ("lemonde-afrique", "blog_2", "news.example"):
+        result = runner.invoke(args=["sites", "create", name, "--url", "https://n.example"])
+        assert result.exit_code == 0, result.output
