@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from . import db, screening, services
+from .bodies import read_body
 from .feedback import record_feedback
 from .intake import REQUIRED, CommentIn, InvalidComment, parse_comment
 from .models import Comment, CommentStatus, Site
@@ -56,6 +57,7 @@ def _invalid(help_text: str) -> Response:
 
 
 def _form() -> dict[str, str]:
+    read_body(request)  # 413 past the limit, chunked bodies too; request.form reads the cache
     fields = {k: v for k, v in request.args.items()}
     fields.update(request.form.items())
     return fields

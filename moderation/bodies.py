@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from flask import Request
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from .errors import Problem, client_language
 from .messages import message
@@ -63,6 +64,29 @@ def _check_strings(data: dict[str, Any]) -> None:
                 raise Problem(422, "invalid_utf8") from None
 
 
+def read_body(req: Request) -> bytes:
+    """Return the whole body of ``req`` (cached); raise 413 past MAX_CONTENT_LENGTH.
+
+    Werkzeug refuses a Content-Length over the limit up front, but a body without one
+    (``Transfer-Encoding: chunked``, which a server passes with ``wsgi.input_terminated``) is
+    read through a stream that stops at the limit without raising: the body came back cut at
+    the limit, and a cut comment was stored. So when exactly the limit was read, without a
+    Content-Length, one more byte is asked of the server's input: if there is one, the body was
+    larger than the limit. (Reading the raw input is safe there: without a Content-Length,
+    Werkzeug gives a non-empty stream only when the server terminates the input.)
+    """
+    raw = req.get_data(cache=True)  # raises 413 when Content-Length is past the limit
+    limit = req.max_content_length
+    if limit is not None and req.content_length is None and len(raw) >= limit:
+        try:
+            more = req.input_stream.read(1)
+        except (OSError, ValueError):  # as Werkzeug's own stream answers a failed read
+            raise ClientDisconnected() from None
+        if more:
+            raise RequestEntityTooLarge()
+    return raw
+
+
 def read_payload(req: Request) -> dict[str, Any]:
     """Return the JSON object or form fields of ``req``; raise Problem otherwise."""
     mimetype = req.mimetype
@@ -71,7 +95,7 @@ def read_payload(req: Request) -> dict[str, Any]:
     )
     if not is_json and mimetype not in FORM_TYPES:
         raise Problem(415, "unsupported_media_type")
-    raw = req.get_data(cache=True)  # raises 413 past MAX_CONTENT_LENGTH
+    raw = read_body(req)  # raises 413 past MAX_CONTENT_LENGTH, whatever the framing
     charset = req.mimetype_params.get("charset", "utf-8").lower()
     if charset not in {"utf-8", "utf8"}:
         raise Problem(415, "unsupported_media_type", detail="only UTF-8 is accepted")
@@ -96,7 +120,10 @@ def read_payload(req: Request) -> dict[str, Any]:
         _check_strings(data)
         return data
     try:
-        text = raw.decode("ascii")  # a urlencoded body is ASCII; bytes are percent-encoded
+        # Clients should percent-encode every non-ASCII byte, but browsers, PHP and Werkzeug
+        # also accept raw UTF-8; either way the bytes must be UTF-8 (parse_qsl checks the
+        # percent-encoded ones).
+        text = raw.decode("utf-8")
         pairs = parse_qsl(
             text,
             keep_blank_values=True,

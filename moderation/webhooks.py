@@ -8,6 +8,7 @@ import time
 from flask import current_app, request
 
 from . import secretbox, signing, ssrf
+from .bodies import read_body
 from .errors import Problem
 from .models import Site
 
@@ -55,7 +56,7 @@ def verified_webhook_id(site: Site) -> str | None:
     if secret is None:
         log.error("site %s requires signatures but its secret is unreadable", site.name)
         raise Problem(401, "unauthorized", detail="signature_unverifiable")
-    body = request.get_data(cache=True)  # raises 413 past MAX_CONTENT_LENGTH
+    body = read_body(request)  # raises 413 past MAX_CONTENT_LENGTH, chunked bodies included
     try:
         return signing.verify(
             secret,
