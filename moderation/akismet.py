@@ -157,9 +157,10 @@ def comment_check() -> Response:
         return _text("Missing required field: user_ip.", X_akismet_debug_help="Send user_ip.")
     try:
         comment = to_comment(form)
-    except InvalidComment:
+    except InvalidComment as exc:
         db.session().commit()
-        return _text("Invalid comment_content.", X_akismet_debug_help="comment_content too long.")
+        codes = ", ".join(e.code for e in exc.errors)
+        return _text("Invalid comment_content.", X_akismet_debug_help=f"Refused: {codes}.")
     payload = {k: v for k, v in form.items() if k not in SECRET_FIELDS}
     return _check(site, comment, payload, _is_test(form))
 

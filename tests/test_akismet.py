@@ -131,6 +131,15 @@ class TestWire:
             and "X-akismet-debug-help" in resp.headers
         )
 
+    @pytest.mark.parametrize(
+        ("content", "code"), [("a\x00b", "content.nul"), ("x" * 20_001, "content.too_long")]
+    )
+    def test_refused_content_says_why(self, client, site_key, content, code) -> None:
+        data = {"api_key": site_key, "blog": BLOG, **comment(content)}
+        resp = client.post("/1.1/comment-check", data=data)
+        assert resp.text == "Invalid comment_content."
+        assert code in resp.headers["X-akismet-debug-help"]
+
     def test_guid_and_key_alias(self, client, site_key, keyword_model) -> None:
         resp = client.post(
             "/1.1/comment-check", data={"key": site_key, "blog": BLOG, **comment("x")}
