@@ -2,8 +2,23 @@
 (function () {
   "use strict";
 
+  // Inputs that are not for text (a ticked checkbox keeps the focus) do not eat the shortcuts.
+  var NOT_TEXT = /^(checkbox|radio|button|submit|reset|image|file|color|range)$/;
+
   function typing(el) {
-    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+    if (!el) return false;
+    if (el.isContentEditable || /^(TEXTAREA|SELECT)$/.test(el.tagName)) return true;
+    return el.tagName === "INPUT" && !NOT_TEXT.test((el.type || "text").toLowerCase());
+  }
+
+  // A focused link, button or summary acts on Enter and Space itself: those keys are its own.
+  function activates(el, key) {
+    if (key !== "Enter" && key !== " ") return false;
+    if (!el || !el.tagName) return false;
+    if (el.tagName === "A") return el.hasAttribute("href");
+    if (/^(BUTTON|SUMMARY)$/.test(el.tagName)) return true;
+    if (el.tagName === "INPUT") return /^(button|submit|reset|image)$/.test((el.type || "").toLowerCase());
+    return /^(button|link|menuitem|tab|switch)$/.test(el.getAttribute("role") || "");
   }
 
   function submitWith(form, key) {
@@ -23,7 +38,8 @@
     var rows = Array.prototype.slice.call(document.querySelectorAll(".comment-row"));
     var bulk = document.getElementById("bulk");
     var counter = document.getElementById("selected-count");
-    var storeKey = "palabre.current." + location.pathname;
+    // One current row per list: status, filters and page are in the query string.
+    var storeKey = "palabre.current." + location.pathname + location.search;
     var current = Math.min(parseInt(sessionStorage.getItem(storeKey) || "0", 10) || 0, rows.length - 1);
 
     function selectedBoxes() {
@@ -46,10 +62,12 @@
     }
     rows.forEach(function (r, j) {
       r.addEventListener("click", function () { focusRow(j, false); });
+      // Tabbing to a row's checkbox, link or button makes that row the current one.
+      r.addEventListener("focusin", function () { if (j !== current) focusRow(j, false); });
       var box = r.querySelector('input[type="checkbox"]');
       if (box) box.addEventListener("change", refreshSelection);
     });
-    focusRow(current, false);
+    focusRow(current, true); // restored from this list's last visit: show it
     refreshSelection();
 
     var actions = { a: "approve", s: "spam", r: "reject" };
@@ -93,10 +111,17 @@
     document.querySelectorAll("[data-help]").forEach(function (b) {
       b.addEventListener("click", toggleHelp);
     });
+    var help = document.getElementById("help");
     document.addEventListener("keydown", function (event) {
-      if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
       var key = event.key;
       var done = false;
+      if (help && help.open) {
+        // The help is modal: nothing acts behind it. "?" closes it; Escape closes it natively.
+        if (key === "?") { toggleHelp(); event.preventDefault(); }
+        return;
+      }
+      if (typing(event.target) || activates(event.target, key)) return;
       if (key === "?") { toggleHelp(); done = true; }
       else if (key === "u") {
         var undo = document.getElementById("undo-form");
