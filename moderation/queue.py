@@ -238,6 +238,17 @@ def status_label(status: str) -> str:
     return labels.get(str(status), str(status))
 
 
+def status_count(status: str, num: int) -> str:
+    """Return "3 approved": a count with its status, agreed in number where the language does."""
+    forms = {
+        "pending": ngettext("%(num)d pending", "%(num)d pending", num),
+        "approved": ngettext("%(num)d approved", "%(num)d approved", num),
+        "spam": ngettext("%(num)d spam", "%(num)d spam", num),
+        "rejected": ngettext("%(num)d rejected", "%(num)d rejected", num),
+    }
+    return forms.get(str(status), f"{num} {status}")
+
+
 def refusal(comment_id: int, exc: decisions.DecisionError) -> str:
     """Explain in words why a decision was refused, naming who and when."""
     when = exc.at.strftime("%Y-%m-%d %H:%M UTC") if isinstance(exc.at, datetime) else ""
@@ -267,4 +278,9 @@ def refusal(comment_id: int, exc: decisions.DecisionError) -> str:
 
 @bp.app_context_processor
 def _helpers() -> dict[str, object]:
-    return {"status_label": status_label, "refusal": refusal, "reveal": reveal}
+    return {
+        "status_label": status_label,
+        "status_count": status_count,
+        "refusal": refusal,
+        "reveal": reveal,
+    }

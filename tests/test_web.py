@@ -291,6 +291,23 @@ def test_french_from_accept_language_and_saved_choice(app, signed_in, alice) -> 
         assert db.session().get(Moderator, alice).language == "en"
 
 
+def test_french_counts_agree_and_date_ranges_read_du_au(app, signed_in) -> None:
+    first = add_comment(app, "un")  # its page lists the others from the same email
+    add_comment(app, "deux", status=CommentStatus.REJECTED)
+    add_comment(app, "trois", status=CommentStatus.REJECTED)
+    add_comment(app, "quatre", status=CommentStatus.APPROVED)
+    fr = {"Accept-Language": "fr"}
+    html = signed_in.get(f"/queue/{first}", headers=fr).get_data(as_text=True)
+    summary = re.search(r'class="history-summary">([^<]*)<', html).group(1)
+    assert "1 approuvé" in summary and "2 rejetés" in summary  # was "2 rejeté"
+    html = signed_in.get("/queue", headers=fr).get_data(as_text=True)
+    assert "Reçu du" in html
+    assert re.search(r'au <input type="date" name="to"', html)  # "du ... au ...", not "à"
+    assert re.search(r'à <input type="number" name="max_score"', html)  # "de ... à ..."
+    html = signed_in.get(f"/queue/{first}").get_data(as_text=True)
+    assert "1 approved, 2 rejected" in html
+
+
 def test_dashboard_and_audit_pages(app, signed_in) -> None:
     cid = add_comment(app, "keep me", status=CommentStatus.SPAM, score=0.95)
     data = {"expected_status": "spam", "csrf_token": csrf(signed_in)}
