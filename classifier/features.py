@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -15,23 +16,48 @@ from classifier import lexicon as lx
 from classifier.normalize import normalize_with_offsets, original_span
 from classifier.records import CommentInput, Span
 
+# Comment text is attacker-controlled (up to 20,000 characters), so these patterns must not
+# backtrack in quadratic time. Two rules keep each of them linear without changing a match:
+# - a repetition is possessive (``*+``, ``++``) where giving characters back can never help,
+#   because what has to follow cannot be one of the repeated characters;
+# - URLs, disguised links, email addresses and amounts are found by `_scan`, which tries a run
+#   of candidate starts once: when the first start of a run fails, the later ones would scan the
+#   same run up to the same text and fail too (regex finditer would try, and rescan, each one).
+# tests/test_regex_linear.py pins the spans the original patterns found and bounds the time.
 _URL_RE = re.compile(
-    r"(?:https?://|www\.)[^\s<>\"'()\[\]{}]+"
-    rf"|(?<![\w@.])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:{lx.BARE_TLDS})(?![\w@])(?:/[^\s<>\"']*)?"
+    r"(?:https?://|www\.)[^\s<>\"'()\[\]{}]++"
+    rf"|(?<![\w@.])[a-z0-9][a-z0-9-]*+(?:\.[a-z0-9-]++)*\.(?:{lx.BARE_TLDS})(?![\w@])"
+    r"(?:/[^\s<>\"']*+)?"
 )
+_URL_HEAD = re.compile(r"https?://|www\.")
+_URL_START = re.compile(r"https?://|www\.|(?<![\w@.])[a-z0-9]")
+_URL_BARE_START = re.compile(r"(?<![\w@.])[a-z0-9]")
+_URL_REACH = re.compile(r"[a-z0-9-]*+(?:\.[a-z0-9-]++)*+")  # the labels a bare domain can span
+_URL_HINT = re.compile(rf"https?://|www\.|\.(?:{lx.BARE_TLDS})(?![\w@])")  # in every URL found
 _HIDDEN_URL_RE = re.compile(
-    rf"(?<!\w)[a-z0-9-]{{2,}}\s*(?:\(\s*(?:\.|dot)\s*\)|\[\s*(?:\.|dot)\s*\]|\s\.\s|\s+dot\s+|"
-    rf"\s+point\s+)(?:{lx.BARE_TLDS})(?!\w)"
+    rf"(?<!\w)[a-z0-9-]{{2,}}+\s*+(?:\(\s*+(?:\.|dot)\s*+\)|\[\s*+(?:\.|dot)\s*+\]|(?<=\s)\.\s|"
+    rf"(?<=\s)dot\s++|(?<=\s)point\s++)(?:{lx.BARE_TLDS})(?!\w)"
 )
-_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_HIDDEN_START = re.compile(r"(?<!\w)[a-z0-9-]")
+_HIDDEN_HINT = re.compile(  # the end of every disguised link
+    rf"(?:\(\s*+(?:\.|dot)\s*+\)|\[\s*+(?:\.|dot)\s*+\]|\s\.\s|\sdot\s++|\spoint\s++)"
+    rf"(?:{lx.BARE_TLDS})(?!\w)"
+)
+_HIDDEN_RUN = re.compile(r"[a-z0-9-]*+")
+_EMAIL_RE = re.compile(r"[\w.+-]++@[\w-]++(?:\.[\w-]++)+")
+_EMAIL_START = re.compile(r"[\w.+-]")
+_EMAIL_HINT = re.compile(r"@[\w-]++\.[\w-]")
+_EMAIL_RUN = re.compile(r"[\w.+-]*+")
 _PHONE_RE = re.compile(
     r"(?<![\w+])(?:(?:\+|00)\d{1,3}[\s.-]?(?:\(\d{1,4}\)[\s.-]?)?\d{1,4}(?:[\s.-]?\d{2,4}){2,4}"
     r"|\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}|0[1-9](?:[\s.-]?\d{2}){4}|0\d{9,11})(?!\w)"
 )
 _MONEY_RE = re.compile(
-    r"[$€£¥₹₿]\s?\d[\d,.]*\s?[km]?(?!\w)|(?<![\w.])\d[\d,.]*\s?(?:[km]\s?)?(?:[$€£¥₹]|usd|eur|"
+    r"[$€£¥₹₿]\s?\d[\d,.]*\s?[km]?(?!\w)|(?<![\w.])\d[\d,.]*+\s?(?:[km]\s?)?(?:[$€£¥₹]|usd|eur|"
     r"euros?|dollars?|gbp|pounds?|bucks|btc|k€)(?!\w)|\${2,}"
 )
+_MONEY_START = re.compile(r"[$€£¥₹₿]|(?<![\w.])\d")
+_MONEY_RUN = re.compile(r"[\d,.]*+")
 _REPEAT_RE = re.compile(r"([^\d\s.])\1{2,}")
 _PUNCT_RE = re.compile(r"[!?]{2,}|[^\w\s]{4,}")
 _EMOJI_RE = re.compile(r"(?:[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B50\u2B55]\s*)+")
@@ -101,9 +127,77 @@ def _quoted(matches: list[re.Match[str]], limit: int = 3) -> str:
     return ", ".join(f"'{s}'" for s in seen)
 
 
+def _scan(
+    pattern: re.Pattern[str],
+    starts: re.Pattern[str],
+    skip: Callable[[str, int], int],
+    hint: re.Pattern[str],
+    text: str,
+) -> Iterator[re.Match[str]]:
+    """Yield the matches ``pattern.finditer(text)`` yields, in linear time.
+
+    ``starts`` finds the next position where a match can begin; when the match fails there,
+    ``skip(text, at)`` is the first later position where it can succeed (every start in
+    between would see the same run and the same text after it, and fail the same way).
+    ``hint`` is part of every match: most texts have none and are not scanned at all.
+    None of these patterns matches the empty string, so a match always moves on.
+    """
+    if hint.search(text) is None:
+        return
+    pos = 0
+    while (found := starts.search(text, pos)) is not None:
+        at = found.start()
+        m = pattern.match(text, at)
+        if m is not None:
+            yield m
+            pos = m.end()
+        else:
+            pos = max(skip(text, at), at + 1)
+
+
+def _url_skip(text: str, at: int) -> int:
+    """After a failed URL start: skip the bare domain's labels, but not a scheme or 'www.'."""
+    if _URL_BARE_START.match(text, at) is None:
+        return at + 1  # only the scheme / 'www.' branch was tried here
+    end = _end_of(_URL_REACH, text, at)
+    # A failed bare domain fails from every later start in its labels; a 'www.' or scheme
+    # inside them (at most 8 characters, starting before `end`) still has to be tried.
+    head = _URL_HEAD.search(text, at + 1, end + 8)
+    return head.start() if head is not None and head.start() < end else end
+
+
+def _find_urls(text: str) -> list[re.Match[str]]:
+    return list(_scan(_URL_RE, _URL_START, _url_skip, _URL_HINT, text))
+
+
+def _find_hidden_urls(text: str) -> list[re.Match[str]]:
+    return list(_scan(_HIDDEN_URL_RE, _HIDDEN_START, _run_end(_HIDDEN_RUN), _HIDDEN_HINT, text))
+
+
+def _find_emails(text: str) -> list[re.Match[str]]:
+    return list(_scan(_EMAIL_RE, _EMAIL_START, _run_end(_EMAIL_RUN), _EMAIL_HINT, text))
+
+
+def _find_money(text: str) -> list[re.Match[str]]:
+    return list(_scan(_MONEY_RE, _MONEY_START, _run_end(_MONEY_RUN), _MONEY_START, text))
+
+
+def _run_end(run: re.Pattern[str]) -> Callable[[str, int], int]:
+    return lambda text, at: _end_of(run, text, at)
+
+
+def _end_of(run: re.Pattern[str], text: str, at: int) -> int:
+    m = run.match(text, at)  # a run may be empty, so it always matches
+    return m.end() if m is not None else at
+
+
+def _finder(pattern: re.Pattern[str]) -> Callable[[str], list[re.Match[str]]]:
+    return lambda text: list(pattern.finditer(text))
+
+
 def _link_signals(text: Field, out: dict[str, Hit], site: str) -> None:
-    urls = list(_URL_RE.finditer(text.norm))
-    hidden = list(_HIDDEN_URL_RE.finditer(text.norm))
+    urls = _find_urls(text.norm)
+    hidden = _find_hidden_urls(text.norm)
     if hidden:
         out["hidden_link"] = Hit(1.0, f"disguised link {_quoted(hidden)}", text.spans(hidden))
     n = len(urls) + len(hidden)
@@ -156,15 +250,15 @@ def _shape_signals(text: Field, out: dict[str, Hit]) -> None:
 
 
 def _content_signals(text: Field, out: dict[str, Hit]) -> None:
-    for code, pattern, label in (
-        ("email_in_text", _EMAIL_RE, "email address in the text"),
-        ("phone_number", _PHONE_RE, "phone number"),
-        ("money", _MONEY_RE, "price or currency"),
-        ("promo_words", _PROMO_RE, "sales words"),
-        ("call_to_action", _CTA_RE, "call to action"),
-        ("self_promotion", _SELF_RE, "self-promotion"),
+    for code, find, label in (
+        ("email_in_text", _find_emails, "email address in the text"),
+        ("phone_number", _finder(_PHONE_RE), "phone number"),
+        ("money", _find_money, "price or currency"),
+        ("promo_words", _finder(_PROMO_RE), "sales words"),
+        ("call_to_action", _finder(_CTA_RE), "call to action"),
+        ("self_promotion", _finder(_SELF_RE), "self-promotion"),
     ):
-        found = list(pattern.finditer(text.norm))
+        found = find(text.norm)
         if found:
             words = _quoted(found) if code != "email_in_text" else ""
             out[code] = Hit(math.log1p(len(found)), f"{label} {words}".strip(), text.spans(found))
@@ -173,7 +267,7 @@ def _content_signals(text: Field, out: dict[str, Hit]) -> None:
 def _author_signals(c: CommentInput, out: dict[str, Hit]) -> None:
     name = Field.of("author_name", c.author_name)
     if name.norm:
-        urls = list(_URL_RE.finditer(name.norm))
+        urls = _find_urls(name.norm)
         if urls:
             out["author_name_url"] = Hit(1.0, "author name is a URL", name.spans(urls))
         spam = list(_NAME_SPAM_RE.finditer(name.norm))

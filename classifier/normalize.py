@@ -32,7 +32,12 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'", "nbsp": " "}
 
 _ENTITY_RE = re.compile(r"&(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|[a-zA-Z]{2,6});")
-_HREF_RE = re.compile(r"""<a\s[^<>]*?href\s*=\s*["']?([^"'<>\s]+)["']?[^<>]*>""", re.I)
+# The look-ahead and possessive repeats change no match (the tag must end at the first "<" or ">"
+# anyway); without them an unclosed tag backtracked: '<a href=xxx...' in quadratic time,
+# '<a href=href=href=...' in cubic time (29 s at 4,000 characters). See tests/test_regex_linear.py.
+_HREF_RE = re.compile(
+    r"""<a\s(?=[^<>]*+>)[^<>]*?href\s*+=\s*+["']?+([^"'<>\s]++)["']?+[^<>]*+>""", re.I
+)
 _TAG_RE = re.compile(r"</?[a-zA-Z][^<>]{0,300}>")
 # Four or more single letters split by one separator: "c a s i n o", "v.i.a.g.r.a".
 _SPACED_RE = re.compile(r"(?<![^\W\d_])(?:[^\W\d_][ .\-_*]){3,}[^\W\d_](?![^\W\d_])")
