@@ -122,9 +122,16 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+QUOTE_CHARS = 40  # a reason quotes at most this much of one match; its span marks the rest
+
+
 def _quoted(matches: list[re.Match[str]], limit: int = 3) -> str:
     seen = list(dict.fromkeys(m.group(0).strip() for m in matches))[:limit]
-    return ", ".join(f"'{s}'" for s in seen)
+    return ", ".join(f"'{_shortened(s)}'" for s in seen)
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1] + "…"
 
 
 def _scan(

@@ -294,3 +294,14 @@ def test_hang_guard_adversarial_inputs() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert float(done.stdout.strip()) < 10.0
+
+
+def test_a_long_match_is_quoted_short_and_marked_whole() -> None:
+    from classifier.features import QUOTE_CHARS, comment_signals
+    from classifier.records import CommentInput
+
+    text = "Bonjour " + "A" * 3000 + " fin"
+    hit = comment_signals(CommentInput(content=text))["repeated_chars"]
+    assert len(hit.message) < len("repeated characters ''") + QUOTE_CHARS + 1
+    assert hit.message.endswith("…'")
+    assert [(s.start, s.end) for s in hit.spans] == [(8, 3008)]  # the span keeps the whole run
