@@ -31,12 +31,17 @@ def queue(app, n: int, **kw) -> list[int]:
     return [add_comment(app, f"Commentaire numéro {i}", score=0.5, **kw) for i in range(n)]
 
 
-def test_enter_activates_the_focused_control(page, live) -> None:
-    app, base = live
+def sign_in_as_alice(page, app, base) -> None:
+    """Alice, a moderator of the test site, signs in and lands on the loaded queue."""
     add_moderator(app, "alice@example.org", sites=("lemali",))
-    queue(app, 4)
     sign_in(page, base)
     loaded(page)
+
+
+def test_enter_activates_the_focused_control(page, live) -> None:
+    app, base = live
+    queue(app, 4)
+    sign_in_as_alice(page, app, base)
     ids = page.evaluate(ROW_IDS)
     assert page.evaluate(CURRENT) == 0
 
@@ -71,10 +76,8 @@ def test_enter_activates_the_focused_control(page, live) -> None:
 
 def test_keys_do_nothing_behind_the_help(page, live) -> None:
     app, base = live
-    add_moderator(app, "alice@example.org", sites=("lemali",))
     ids = queue(app, 3)
-    sign_in(page, base)
-    loaded(page)
+    sign_in_as_alice(page, app, base)
     page.keyboard.press("?")
     page.wait_for_selector("dialog#help", state="visible")
     for key in ["j", "x", "a", "s", "r", "u"]:
@@ -104,10 +107,8 @@ def test_keys_do_nothing_behind_the_help(page, live) -> None:
 
 def test_shortcuts_work_after_ticking_a_checkbox(page, live) -> None:
     app, base = live
-    add_moderator(app, "alice@example.org", sites=("lemali",))
     queue(app, 4)
-    sign_in(page, base)
-    loaded(page)
+    sign_in_as_alice(page, app, base)
     ids = page.evaluate(ROW_IDS)
     page.click(f'.comment-row[data-id="{ids[1]}"] input[type=checkbox]')
     assert page.evaluate("document.activeElement.type") == "checkbox"
@@ -124,11 +125,9 @@ def test_shortcuts_work_after_ticking_a_checkbox(page, live) -> None:
 
 def test_restored_current_row_is_shown_and_kept_per_list(page, live) -> None:
     app, base = live
-    add_moderator(app, "alice@example.org", sites=("lemali",))
     queue(app, 24)
     spam = queue(app, 3, status=CommentStatus.SPAM)
-    sign_in(page, base)
-    loaded(page)
+    sign_in_as_alice(page, app, base)
     for _ in range(14):
         page.keyboard.press("j")
     assert page.evaluate(CURRENT) == 14
@@ -219,10 +218,8 @@ def refuse(page, app, base: str, comment_id: int) -> None:
 
 def test_undo_and_language_from_a_refused_page_land_on_html(page, live) -> None:
     app, base = live
-    add_moderator(app, "alice@example.org", sites=("lemali",))
     first, taken, other = queue(app, 3)
-    sign_in(page, base)
-    loaded(page)
+    sign_in_as_alice(page, app, base)
     page.goto(f"{base}/queue/{first}?next=%2Fqueue")
     loaded(page)
     page.keyboard.press("a")
