@@ -83,11 +83,11 @@ def _check_csrf() -> Response | None:
         # No session at all (its cookie expired in the browser, or the form sat open that
         # long): nothing was done; sign in again, then back to the page the form was on.
         flash(_("Your session expired; please sign in again."), "info")
-        return redirect(url_for("web.login", next=_referring_page()))
+        return redirect(url_for("web.login", next=referring_page()))
     abort(400, description="csrf")
 
 
-def _referring_page() -> str:
+def referring_page() -> str:
     """Return the path of the page on this site that sent the request, or the queue's."""
     parts = urlsplit(request.referrer or "")
     if parts.netloc == request.host and parts.path.startswith("/") and parts.path != "/login":
@@ -116,3 +116,4 @@ def init_app(app: Flask) -> None:
     app.before_request(_check_csrf)
     app.after_request(_headers)
     app.jinja_env.globals["csrf_token"] = csrf_token
+    app.jinja_env.globals["referring_page"] = referring_page
