@@ -256,15 +256,18 @@ def _shape_signals(text: Field, out: dict[str, Hit]) -> None:
     out["length"] = Hit(math.log1p(size) / 8.0, f"length ({_plural(size, 'character')})")
 
 
+_CONTENT_FINDERS = (
+    ("email_in_text", _find_emails, "email address in the text"),
+    ("phone_number", _finder(_PHONE_RE), "phone number"),
+    ("money", _find_money, "price or currency"),
+    ("promo_words", _finder(_PROMO_RE), "sales words"),
+    ("call_to_action", _finder(_CTA_RE), "call to action"),
+    ("self_promotion", _finder(_SELF_RE), "self-promotion"),
+)
+
+
 def _content_signals(text: Field, out: dict[str, Hit]) -> None:
-    for code, find, label in (
-        ("email_in_text", _find_emails, "email address in the text"),
-        ("phone_number", _finder(_PHONE_RE), "phone number"),
-        ("money", _find_money, "price or currency"),
-        ("promo_words", _finder(_PROMO_RE), "sales words"),
-        ("call_to_action", _finder(_CTA_RE), "call to action"),
-        ("self_promotion", _finder(_SELF_RE), "self-promotion"),
-    ):
+    for code, find, label in _CONTENT_FINDERS:
         found = find(text.norm)
         if found:
             words = _quoted(found) if code != "email_in_text" else ""
