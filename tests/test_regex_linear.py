@@ -160,29 +160,27 @@ def test_href_as_before(text: str, expected: list[tuple[tuple[int, int], str]]) 
     assert [(m.span(), m.group(1)) for m in nz._HREF_RE.finditer(text)] == expected
 
 
-@pytest.mark.parametrize(("text", "expected"), URL_CASES)
-def test_urls_as_before(text: str, expected: list[tuple[int, int]]) -> None:
-    assert spans(ft._find_urls(text)) == expected
+# Each finder with the spans the original pattern found on its cases.
+FINDER_CASES = [
+    (name, find, text, expected)
+    for name, find, cases in (
+        ("url", lambda t: spans(ft._find_urls(t)), URL_CASES),
+        ("hidden", lambda t: spans(ft._find_hidden_urls(t)), HIDDEN_CASES),
+        ("email", lambda t: spans(ft._find_emails(t)), EMAIL_CASES),
+        ("money", lambda t: spans(ft._find_money(t)), MONEY_CASES),
+        ("link", tm.find_links, LINK_CASES),
+    )
+    for text, expected in cases
+]
 
 
-@pytest.mark.parametrize(("text", "expected"), HIDDEN_CASES)
-def test_hidden_links_as_before(text: str, expected: list[tuple[int, int]]) -> None:
-    assert spans(ft._find_hidden_urls(text)) == expected
-
-
-@pytest.mark.parametrize(("text", "expected"), EMAIL_CASES)
-def test_emails_as_before(text: str, expected: list[tuple[int, int]]) -> None:
-    assert spans(ft._find_emails(text)) == expected
-
-
-@pytest.mark.parametrize(("text", "expected"), MONEY_CASES)
-def test_money_as_before(text: str, expected: list[tuple[int, int]]) -> None:
-    assert spans(ft._find_money(text)) == expected
-
-
-@pytest.mark.parametrize(("text", "expected"), LINK_CASES)
-def test_find_links_as_before(text: str, expected: list[tuple[int, int]]) -> None:
-    assert tm.find_links(text) == expected
+@pytest.mark.parametrize(
+    ("find", "text", "expected"),
+    [case[1:] for case in FINDER_CASES],
+    ids=[f"{case[0]}-{i}" for i, case in enumerate(FINDER_CASES)],
+)
+def test_spans_as_before(find, text: str, expected: list[tuple[int, int]]) -> None:
+    assert find(text) == expected
 
 
 def test_signal_spans_as_before() -> None:
