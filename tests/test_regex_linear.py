@@ -34,9 +34,11 @@ ORIGINAL = {
         rf"|(?<![\w@.])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:{lx.BARE_TLDS})(?![\w@])"
         r"(?:/[^\s<>\"']*)?"
     ),
+    # Since the rewrite, also spaces after a bracket and "point" inside one: "example (dot) com",
+    # "monsite (point) fr" (the original wanted the TLD right after the bracket, and missed them).
     "hidden": re.compile(
-        rf"(?<!\w)[a-z0-9-]{{2,}}\s*(?:\(\s*(?:\.|dot)\s*\)|\[\s*(?:\.|dot)\s*\]|\s\.\s|"
-        rf"\s+dot\s+|\s+point\s+)(?:{lx.BARE_TLDS})(?!\w)"
+        rf"(?<!\w)[a-z0-9-]{{2,}}\s*(?:\(\s*(?:\.|dot|point)\s*\)\s*|\[\s*(?:\.|dot|point)\s*\]\s*|"
+        rf"\s\.\s|\s+dot\s+|\s+point\s+)(?:{lx.BARE_TLDS})(?!\w)"
     ),
     "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
     "money": re.compile(
@@ -85,11 +87,12 @@ HIDDEN_CASES = [
     ("my-site point fr", [(0, 16)]),
     ("_foo-bar dot com", [(5, 16)]),  # the first start not after a word character
     ("ab dot com-x dot net", [(0, 10)]),
-    ("example (dot) com", []),  # (the original pattern wants the TLD right after the bracket)
-    ("example [.] net", []),
+    ("example (dot) com", [(0, 17)]),
+    ("example [.] net", [(0, 15)]),
+    ("visitez monsite (point) com", [(8, 27)]),
     ("a dot com", []),
     ("foo-bar dot community", []),
-    ("see casino-royale ( dot ) xyz now", []),
+    ("see casino-royale ( dot ) xyz now", [(4, 29)]),
     ("under_score dot com", []),
 ]
 EMAIL_CASES = [
