@@ -34,15 +34,17 @@ _URL_START = re.compile(r"https?://|www\.|(?<![\w@.])[a-z0-9]")
 _URL_BARE_START = re.compile(r"(?<![\w@.])[a-z0-9]")
 _URL_REACH = re.compile(r"[a-z0-9-]*+(?:\.[a-z0-9-]++)*+")  # the labels a bare domain can span
 _URL_HINT = re.compile(rf"https?://|www\.|\.(?:{lx.BARE_TLDS})(?![\w@])")  # in every URL found
+# "example (dot) com", "site [.] net", "monsite point fr"; "point ca" is French prose ("ça").
+_HIDDEN_DOT = (
+    r"\(\s*+(?:\.|dot|point)\s*+\)\s*+|\[\s*+(?:\.|dot|point)\s*+\]\s*+|"
+    r"(?<=\s)\.\s|(?<=\s)dot\s++|(?<=\s)point\s++(?!ca(?!\w))"
+)
 _HIDDEN_URL_RE = re.compile(
-    rf"(?<!\w)[a-z0-9-]{{2,}}+\s*+(?:\(\s*+(?:\.|dot|point)\s*+\)\s*+|\[\s*+(?:\.|dot|point)\s*+\]\s*+|"
-    rf"(?<=\s)\.\s|(?<=\s)dot\s++|(?<=\s)point\s++)(?:{lx.BARE_TLDS})(?!\w)"
+    rf"(?<!\w)[a-z0-9-]{{2,}}+\s*+(?:{_HIDDEN_DOT})(?:{lx.BARE_TLDS})(?!\w)"
 )
 _HIDDEN_START = re.compile(r"(?<!\w)[a-z0-9-]")
-_HIDDEN_HINT = re.compile(  # the end of every disguised link
-    rf"(?:\(\s*+(?:\.|dot|point)\s*+\)\s*+|\[\s*+(?:\.|dot|point)\s*+\]\s*+|\s\.\s|\sdot\s++|\spoint\s++)"
-    rf"(?:{lx.BARE_TLDS})(?!\w)"
-)
+# The end of every disguised link: the separator (its look-behinds see the space before it).
+_HIDDEN_HINT = re.compile(rf"(?:{_HIDDEN_DOT})(?:{lx.BARE_TLDS})(?!\w)")
 _HIDDEN_RUN = re.compile(r"[a-z0-9-]*+")
 _EMAIL_RE = re.compile(r"[\w.+-]++@[\w-]++(?:\.[\w-]++)+")
 _EMAIL_START = re.compile(r"[\w.+-]")

@@ -35,10 +35,11 @@ ORIGINAL = {
         r"(?:/[^\s<>\"']*)?"
     ),
     # Since the rewrite, also spaces after a bracket and "point" inside one: "example (dot) com",
-    # "monsite (point) fr" (the original wanted the TLD right after the bracket, and missed them).
+    # "monsite (point) fr" (the original wanted the TLD right after the bracket, and missed them);
+    # and "point ca" is French prose ("à ce point ça"), not a Canadian domain.
     "hidden": re.compile(
         rf"(?<!\w)[a-z0-9-]{{2,}}\s*(?:\(\s*(?:\.|dot|point)\s*\)\s*|\[\s*(?:\.|dot|point)\s*\]\s*|"
-        rf"\s\.\s|\s+dot\s+|\s+point\s+)(?:{lx.BARE_TLDS})(?!\w)"
+        rf"\s\.\s|\s+dot\s+|\s+point\s+(?!ca(?!\w)))(?:{lx.BARE_TLDS})(?!\w)"
     ),
     "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
     "money": re.compile(
@@ -85,6 +86,8 @@ HIDDEN_CASES = [
     ("my-site[.]net", [(0, 13)]),
     ("my-site [ dot ]org", [(0, 18)]),
     ("my-site point fr", [(0, 16)]),
+    ("a ce point ca me depasse", []),
+    ("monsite point ca", []),
     ("_foo-bar dot com", [(5, 16)]),  # the first start not after a word character
     ("ab dot com-x dot net", [(0, 10)]),
     ("example (dot) com", [(0, 17)]),
