@@ -3,13 +3,18 @@
 Formats: CSV `text,label` (optional author columns), the YouTube Spam Collection CSV
 (`COMMENT_ID,AUTHOR,DATE,CONTENT,CLASS`; DATE is never read), tab-separated `label<TAB>text`
 with spam/ham labels, and WordPress WXR exports (approved `spam` is spam, `1` is ham).
+
+Text files are UTF-8 (with or without a BOM) or UTF-16 with a BOM. A line that is not UTF-8 is
+read as cp1252 instead of refusing the file: the UCI SMS Spam Collection holds such bytes (a
+latin-1 `£`) among UTF-8 lines, and Excel on Windows saves CSVs as cp1252.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from classifier.records import CommentInput, Example
@@ -25,10 +30,42 @@ class CorpusError(ValueError):
     """A corpus file that cannot be read, with the reason in words."""
 
 
+def _decode_line(line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return line.decode("cp1252")
+    except UnicodeDecodeError:  # one of the five bytes cp1252 leaves undefined
+        return line.decode("latin-1")
+
+
+def _decode(data: bytes, errors: str = "strict") -> str:
+    """Return the text of a file's bytes with Unix line ends (see the module docstring)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16", errors=errors)
+    else:
+        data = data.removeprefix(codecs.BOM_UTF8)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = "\n".join(_decode_line(line) for line in data.split(b"\n"))
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return _decode(path.read_bytes())
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"{path}: not valid UTF-16 ({exc.reason} at byte {exc.start})") from None
+
+
 def detect_format(path: Path) -> str | None:
     """Return 'csv', 'youtube', 'tsv', 'wxr' or None, from the first bytes of the file."""
     try:
-        head = path.read_bytes()[:4096].decode("utf-8-sig", errors="replace")
+        with open(path, "rb") as fh:
+            head = _decode(fh.read(4096), errors="replace")
     except OSError:
         return None
     stripped = head.lstrip()
@@ -50,15 +87,33 @@ def _label(value: str, where: str) -> int:
     try:
         return _LABELS[value.strip().lower()]
     except KeyError:
-        raise CorpusError(f"{where}: unknown label {value!r} (expected spam/ham or 1/0)") from None
+        what = f"unknown label {value!r}" if value.strip() else "no label"
+        raise CorpusError(f"{where}: {what} (expected spam/ham or 1/0)") from None
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (line number, row keyed by lower-case column name) for each CSV row not blank."""
+    text = _read_text(path)
+    # csv refuses fields over 128 KiB; a pasted essay may be longer, never longer than the file.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text)))
+    # strict: an unclosed quote is an error, not the rest of the file read as one field.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header: list[str] | None = None
+    try:
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue  # blank lines, and the rows of empty cells Excel leaves at the end
+            if header is None:
+                header = [cell.strip().lower() for cell in cells]
+                continue
+            yield reader.line_num, dict(zip(header, cells, strict=False))
+    except csv.Error as exc:
+        raise CorpusError(f"{path}:{reader.line_num}: malformed CSV ({exc})") from None
 
 
 def _read_csv(path: Path, source: str) -> list[Example]:
-    text = path.read_text(encoding="utf-8-sig")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
     out = []
-    for i, row in enumerate(reader, start=2):
-        row = {(k or "").strip().lower(): (v or "") for k, v in row.items()}
+    for i, row in _csv_rows(path):
         comment = CommentInput(
             content=row.get("text", ""),
             author_name=row.get("author_name", ""),
@@ -70,21 +125,23 @@ def _read_csv(path: Path, source: str) -> list[Example]:
 
 
 def _read_youtube(path: Path, source: str) -> list[Example]:
-    reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline=""))
     out = []
-    for i, row in enumerate(reader, start=2):
-        content = (row.get("CONTENT") or "").rstrip("\ufeff")
-        comment = CommentInput(content=content, author_name=row.get("AUTHOR") or "")
-        out.append(Example(comment, _label(row.get("CLASS") or "", f"{path}:{i}"), source=source))
+    for i, row in _csv_rows(path):
+        content = row.get("content", "").rstrip("\ufeff")
+        comment = CommentInput(content=content, author_name=row.get("author", ""))
+        out.append(Example(comment, _label(row.get("class", ""), f"{path}:{i}"), source=source))
     return out
 
 
 def _read_tsv(path: Path, source: str) -> list[Example]:
     out = []
-    for i, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+    # split("\n"), not splitlines(): a text may hold a form feed or U+2028, which end no line.
+    for i, line in enumerate(_read_text(path).split("\n"), start=1):
         if not line.strip():
             continue
-        label, _, text = line.partition("\t")
+        label, tab, text = line.partition("\t")
+        if not tab:
+            raise CorpusError(f"{path}:{i}: no tab between the label and the text")
         out.append(Example(CommentInput(content=text), _label(label, f"{path}:{i}"), source=source))
     return out
 
@@ -105,19 +162,21 @@ def _read_wxr(path: Path, source: str) -> list[Example]:
 _READERS = {"csv": _read_csv, "youtube": _read_youtube, "tsv": _read_tsv, "wxr": _read_wxr}
 
 
-def load_file(path: str | Path) -> list[Example]:
-    """Read one corpus file; raise CorpusError if its format is not recognised."""
+def load_file(path: str | Path, source: str | None = None) -> list[Example]:
+    """Read one corpus file (source: `source`, else the file's stem); CorpusError if unknown."""
     path = Path(path)
     kind = detect_format(path)
+    if kind is None and path.is_file() and not path.stat().st_size:
+        raise CorpusError(f"{path}: empty file")
     if kind is None:
         raise CorpusError(
             f"{path}: unknown corpus format (expected text,label CSV, YouTube CSV, "
             "label<TAB>text or WordPress WXR)"
         )
-    return _READERS[kind](path, path.stem)
+    return _READERS[kind](path, source or path.stem)
 
 
-def _files(folder: Path) -> Iterable[Path]:
+def _files(folder: Path, skipped: list[Path] | None) -> Iterable[Path]:
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder)
         if not path.is_file() or any(part.startswith(".") for part in rel.parts):
@@ -126,16 +185,22 @@ def _files(folder: Path) -> Iterable[Path]:
             continue
         if detect_format(path) is not None:
             yield path
+        elif skipped is not None:
+            skipped.append(path)
 
 
-def load_corpus(paths: Iterable[str | Path]) -> list[Example]:
-    """Read files and folders (every recognised corpus file inside, recursively) in order."""
+def load_corpus(paths: Iterable[str | Path], skipped: list[Path] | None = None) -> list[Example]:
+    """Read files and folders (every recognised corpus file inside, recursively) in order.
+
+    A folder's files are sources named by their path in it (`en/comments`: two files of one
+    name are two sources). Its files of unknown format are left out, and added to `skipped`.
+    """
     out: list[Example] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for file in _files(path):
-                out.extend(load_file(file))
+            for file in _files(path, skipped):
+                out.extend(load_file(file, file.relative_to(path).with_suffix("").as_posix()))
         elif path.is_file():
             out.extend(load_file(path))
         else:

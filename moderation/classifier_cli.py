@@ -23,10 +23,13 @@ _DATA_HELP = (
 def _load(paths: tuple[Path, ...]) -> list[Any]:
     from classifier.datasets import CorpusError, load_corpus
 
+    skipped: list[Path] = []
     try:
-        examples = load_corpus(list(paths))
+        examples = load_corpus(list(paths), skipped)
     except (CorpusError, OSError, UnicodeDecodeError) as exc:
         raise click.ClickException(str(exc)) from None
+    for path in skipped:
+        click.echo(f"skipped {path}: not a corpus file of a known format", err=True)
     if not examples:
         raise click.ClickException("no labelled comments found in " + ", ".join(map(str, paths)))
     return examples
@@ -36,6 +39,10 @@ def _model(path: Path) -> Any:
     from classifier import ArtifactError
     from classifier.artifacts import load_model
 
+    if path.suffix.lower() == ".json":
+        raise click.ClickException(
+            f"{path} is a model card: pass the model beside it, {path.with_suffix('.skops')}"
+        )
     try:
         return load_model(path)
     except ArtifactError as exc:
@@ -107,7 +114,10 @@ def train(
         )
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    card = save_model(model, out)
+    try:
+        card = save_model(model, out)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write the model to {out}: {exc}") from None
     val = card["validation"]["metrics"]
     click.echo(f"saved {out} (version {card['version']})")
     click.echo(
@@ -150,10 +160,14 @@ def evaluate(model_path: Path, data: tuple[Path, ...], as_json: bool, scores: Pa
     figures = evaluate_scores(labels, probs, model.low_threshold, model.high_threshold)
     figures["model_version"] = model.version
     if scores is not None:
-        with open(scores, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["label", "score"])
-            writer.writerows((label, repr(p)) for label, p in zip(labels, probs, strict=True))
+        try:
+            scores.parent.mkdir(parents=True, exist_ok=True)  # as `train --out` does
+            with open(scores, "w", newline="", encoding="utf-8") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(["label", "score"])
+                writer.writerows((label, repr(p)) for label, p in zip(labels, probs, strict=True))
+        except OSError as exc:
+            raise click.ClickException(f"cannot write the scores to {scores}: {exc}") from None
     table = calibration_table(labels, probs)
     if as_json:
         figures["calibration"] = table

@@ -72,3 +72,109 @@ def test_unknown_or_missing_files_are_refused_with_a_message(
     bad.write_text("text,label\nhello,maybe\n")
     with pytest.raises(CorpusError, match="unknown label 'maybe'"):
         load_corpus([bad])
+
+
+def test_sms_collection_loads_with_its_latin1_bytes_crlf_and_odd_characters(
+    tmp_path: Path,
+) -> None:
+    sms = tmp_path / "SMSSpamCollection"  # as downloaded from UCI: no extension
+    sms.write_bytes(
+        b"ham\tGo until jurong point, crazy..\r\n"
+        + "spam\tWINNER!! a \u00a3900 prize reward!\r\n".encode()
+        + b"spam\tURGENT! You have won a \xa31000 cash prize\r\n"  # a latin-1 pound sign
+        + b'ham\tHe said "I\'ll be there"\tthen left\r\n'
+        + "ham\tpage\x0cbreak and line\u2028separator\r\n".encode()  # end no line
+        + b"\r\n"
+    )
+    rows = load_file(sms)
+    assert [r.label for r in rows] == [0, 1, 1, 0, 0]
+    assert rows[1].comment.content == "WINNER!! a \u00a3900 prize reward!"
+    assert rows[2].comment.content == "URGENT! You have won a \u00a31000 cash prize"
+    assert rows[3].comment.content == 'He said "I\'ll be there"\tthen left'
+    assert rows[4].comment.content == "page\x0cbreak and line\u2028separator"
+    assert rows[0].source == "SMSSpamCollection"
+    sms.write_bytes(b"ham\tfine\nspam text with no tab\n")
+    with pytest.raises(CorpusError, match=r"SMSSpamCollection:2: no tab"):
+        load_file(sms)
+
+
+def test_csv_saved_by_excel_as_cp1252_or_utf16_loads(tmp_path: Path) -> None:
+    text = 'text,label,author_name\r\n"Tr\u00e8s bon, merci",ham,H\u00e9l\u00e8ne\r\n'
+    text += '"Gagnez 1000\u20ac \u2013 cliquez",spam,Promo\r\n'
+    for name, encoding in (("excel.csv", "cp1252"), ("unicode.csv", "utf-16")):
+        path = tmp_path / name
+        path.write_bytes(text.encode(encoding))
+        rows = load_file(path)
+        assert [r.label for r in rows] == [0, 1], name
+        assert rows[0].comment.author_name == "H\u00e9l\u00e8ne"
+        assert rows[1].comment.content == "Gagnez 1000\u20ac \u2013 cliquez"
+
+
+def test_csv_blank_rows_are_skipped_and_errors_name_the_right_line(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_bytes(
+        b"\xef\xbb\xbf\r\n\r\n Text , LABEL ,extra\r\n"  # BOM, blank lines, extra column
+        b'"two\r\nlines",Spam,x\r\n"plain",HAM\r\n"w",1\r\n"x",0\r\n,,\r\n,,\r\n'
+    )
+    rows = load_file(path)
+    assert [r.label for r in rows] == [1, 0, 1, 0]
+    assert rows[0].comment.content == "two\nlines"
+    path.write_text('text,label\n"two\nlines",spam\n"no label",\n')
+    with pytest.raises(CorpusError, match=r"c\.csv:4: no label"):
+        load_file(path)
+
+
+def test_csv_with_an_unclosed_quote_is_refused_not_swallowed(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text('text,label\n"unclosed,ham\n"casino http://x.xyz",spam\n"ok",ham\n')
+    with pytest.raises(CorpusError, match=r"c\.csv:3: malformed CSV"):
+        load_file(path)
+
+
+def test_csv_field_longer_than_csv_default_limit_loads(tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text('text,label\n"' + "word " * 60_000 + '",spam\n"short",ham\n')
+    rows = load_file(path)
+    assert [r.label for r in rows] == [1, 0] and len(rows[0].comment.content) == 300_000
+
+
+def test_youtube_csv_header_is_read_in_any_case(fixtures: Path, tmp_path: Path) -> None:
+    text = (fixtures / "youtube.csv").read_text(encoding="utf-8")
+    path = tmp_path / "yt.csv"
+    header = "COMMENT_ID,AUTHOR,DATE,CONTENT,CLASS"
+    path.write_text(text.replace(header, header.lower()))
+    rows = load_file(path)
+    assert [r.label for r in rows] == [1, 0, 1, 0]
+    assert rows[0].comment.author_name == "Julius NM"
+
+
+def test_wxr_of_every_version_and_with_control_characters_loads(
+    fixtures: Path, tmp_path: Path
+) -> None:
+    text = (fixtures / "export.wxr").read_text(encoding="utf-8")
+    for version in ("1.0", "1.1"):
+        path = tmp_path / f"export-{version}.xml"
+        path.write_text(text.replace("export/1.2/", f"export/{version}/"), encoding="utf-8")
+        assert [r.label for r in load_file(path)] == [1, 0], version
+    path = tmp_path / "control.xml"
+    path.write_text(text.replace("Nice post!", "Nice\x0b post!\x1f"), encoding="utf-8")
+    assert load_file(path)[0].comment.content.startswith("Nice post! Buy")
+
+
+def test_folder_sources_are_relative_paths_and_unknown_files_are_listed(
+    fixtures: Path, tmp_path: Path
+) -> None:
+    for sub in ("en", "fr"):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "comments.csv").write_bytes((fixtures / "comments.csv").read_bytes())
+    (tmp_path / "semicolons.csv").write_text("text;label\nhello;ham\n")
+    (tmp_path / "empty.csv").write_text("")
+    (tmp_path / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (tmp_path / "README").write_text("about this corpus\n")
+    skipped: list[Path] = []
+    rows = load_corpus([tmp_path], skipped)
+    assert sorted({r.source for r in rows}) == ["en/comments", "fr/comments"]
+    assert len(rows) == 72
+    assert [p.name for p in skipped] == ["empty.csv", "semicolons.csv"]
+    with pytest.raises(CorpusError, match="empty.csv: empty file"):
+        load_file(tmp_path / "empty.csv")
