@@ -319,7 +319,9 @@ def _language_signal(c: CommentInput, text: Field, out: dict[str, Hit]) -> None:
     written = "en" if en > fr else "fr"
     if written != site:
         names = {"en": "English", "fr": "French"}
-        out["language_mismatch"] = Hit(1.0, f"written in {names[written]} on a {names[site]} site")
+        article = "an" if site == "en" else "a"
+        message = f"written in {names[written]} on {article} {names[site]} site"
+        out["language_mismatch"] = Hit(1.0, message)
 
 
 def comment_signals(c: CommentInput, text: Field | None = None) -> dict[str, Hit]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask, g, request, session
 from flask_babel import Babel, get_locale
 
+from .reason_messages import reason_message
+
 LANGUAGES = ("en", "fr")
 
 
@@ -22,4 +24,6 @@ def select_locale() -> str:
 def init_app(app: Flask) -> None:
     """Install Flask-Babel with our locale selector."""
     Babel(app, locale_selector=select_locale, default_translation_directories="translations")
-    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale)
+    app.jinja_env.globals.update(
+        LANGUAGES=LANGUAGES, get_locale=get_locale, reason_message=reason_message
+    )

@@ -258,8 +258,6 @@ def test_analyze_skips_the_columns_no_query_uses(scratch: Engine) -> None:
     add_comments(scratch, 1, 500)
     with scratch.begin() as conn:
         conn.execute(text("ANALYZE comments"))
-        kept = set(
-            conn.scalars(text("SELECT attname FROM pg_stats WHERE tablename = 'comments'"))
-        )
+        kept = set(conn.scalars(text("SELECT attname FROM pg_stats WHERE tablename = 'comments'")))
     assert {"site_id", "status", "created_at", "content_hash", "author_email"} <= kept
     assert not kept & {"payload", "reasons", "intake_response", "content", "user_agent"}
