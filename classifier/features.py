@@ -52,11 +52,16 @@ _EMAIL_HINT = re.compile(r"@[\w-]++\.[\w-]")
 _EMAIL_RUN = re.compile(r"[\w.+-]*+")
 _PHONE_RE = re.compile(
     r"(?<![\w+])(?:(?:\+|00)\d{1,3}[\s.-]?(?:\(\d{1,4}\)[\s.-]?)?\d{1,4}(?:[\s.-]?\d{2,4}){2,4}"
-    r"|\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}|0[1-9](?:[\s.-]?\d{2}){4}|0\d{9,11})(?!\w)"
+    r"|\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}|0[1-9](?:[\s.-]?\d{2}){4}|0\d{9,11}"
+    # UK-style grouping of 11 digits: 09095 350 301, 0203 769 4410, 07781 226304
+    r"|0\d{3,4}[\s.-]\d{3}[\s.-]?\d{3,4})(?!\w)"
 )
 _MONEY_RE = re.compile(
     r"[$€£¥₹₿]\s?\d[\d,.]*\s?[km]?(?!\w)|(?<![\w.])\d[\d,.]*+\s?(?:[km]\s?)?(?:[$€£¥₹]|usd|eur|"
     r"euros?|dollars?|gbp|pounds?|bucks|btc|k€)(?!\w)|\${2,}"
+    # premium-rate prices in pence: 150p/msg, 60p/min, 25p per text
+    r"|(?<![\w.])\d{1,4}p\s?(?:/|per\s)\s?(?:min|minute|msg|message|txt|text|sms|call|wk|week)"
+    r"(?!\w)"
 )
 _MONEY_START = re.compile(r"[$€£¥₹₿]|(?<![\w.])\d")
 _MONEY_RUN = re.compile(r"[\d,.]*+")
@@ -66,6 +71,11 @@ _EMOJI_RE = re.compile(r"(?:[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B50\u2B55]\s*)
 _WORD_RE = re.compile(r"[^\W\d_]+")
 _PROMO_RE = lx.terms_re(lx.PROMO_TERMS)
 _CTA_RE = lx.terms_re(lx.CALL_TO_ACTION)
+# Premium SMS short codes: "txt WIN to 87121", "envoyez JEU au 71030", "reply STOP to 80488".
+_SHORT_CODE_RE = re.compile(
+    r"(?<!\w)(?:txt|text|send|reply|sms|envoyez|envoie|envoi|tapez)\s++\w{1,12}+\s++"
+    r"(?:to|au|at)\s++\d{4,6}(?!\w)"
+)
 _SELF_RE = lx.terms_re(lx.SELF_PROMO)
 _NAME_SPAM_RE = lx.terms_re(lx.NAME_SPAM_TERMS)
 
@@ -200,8 +210,12 @@ def _end_of(run: re.Pattern[str], text: str, at: int) -> int:
     return m.end() if m is not None else at
 
 
-def _finder(pattern: re.Pattern[str]) -> Callable[[str], list[re.Match[str]]]:
-    return lambda text: list(pattern.finditer(text))
+def _finder(*patterns: re.Pattern[str]) -> Callable[[str], list[re.Match[str]]]:
+    if len(patterns) == 1:
+        return lambda text: list(patterns[0].finditer(text))
+    return lambda text: sorted(
+        (m for p in patterns for m in p.finditer(text)), key=lambda m: m.start()
+    )
 
 
 def _link_signals(text: Field, out: dict[str, Hit], site: str) -> None:
@@ -263,7 +277,7 @@ _CONTENT_FINDERS = (
     ("phone_number", _finder(_PHONE_RE), "phone number"),
     ("money", _find_money, "price or currency"),
     ("promo_words", _finder(_PROMO_RE), "sales words"),
-    ("call_to_action", _finder(_CTA_RE), "call to action"),
+    ("call_to_action", _finder(_CTA_RE, _SHORT_CODE_RE), "call to action"),
     ("self_promotion", _finder(_SELF_RE), "self-promotion"),
 )
 

@@ -45,6 +45,9 @@ ORIGINAL = {
     "money": re.compile(
         r"[$€£¥₹₿]\s?\d[\d,.]*\s?[km]?(?!\w)|(?<![\w.])\d[\d,.]*\s?(?:[km]\s?)?(?:[$€£¥₹]|usd|"
         r"eur|euros?|dollars?|gbp|pounds?|bucks|btc|k€)(?!\w)|\${2,}"
+        # added since the rewrite: premium-rate prices in pence (150p/msg, 60p/min)
+        r"|(?<![\w.])\d{1,4}p\s?(?:/|per\s)\s?(?:min|minute|msg|message|txt|text|sms|call|wk|"
+        r"week)(?!\w)"
     ),
     "anchor": re.compile(r"<a\s[^>]*>.*?</a\s*>|<a\s[^>]*\bhref\b[^>]*>", re.I | re.S),
     "href": re.compile(r"""<a\s[^<>]*?href\s*=\s*["']?([^"'<>\s]+)["']?[^<>]*>""", re.I),
@@ -123,6 +126,8 @@ MONEY_CASES = [
     ("10 bucks", [(0, 8)]),
     ("2 btc", [(0, 5)]),
     ("v1.2 usd", []),
+    ("txt 150p/msg, 60p /min or 25p per text", [(4, 12), (14, 22), (26, 38)]),
+    ("the 10p/minute 2p/mint", [(4, 14)]),
     ("x5 eur", []),
     ("1,2,3,4 pounds", [(0, 14)]),
     ("£ 1,000,000m", [(0, 12)]),
@@ -164,6 +169,55 @@ HREF_CASES = [  # classifier.normalize._HREF_RE: (span, the URL it keeps)
 @pytest.mark.parametrize(("text", "expected"), HREF_CASES)
 def test_href_as_before(text: str, expected: list[tuple[tuple[int, int], str]]) -> None:
     assert [(m.span(), m.group(1)) for m in nz._HREF_RE.finditer(text)] == expected
+
+
+# The normaliser's own folds (classifier.normalize): spaced letters with one separator per word,
+# leet tokens with "!", "|", "€" and runs of two, the e-mail spans the leet fold leaves alone,
+# regional indicator runs. Inputs built to make each of those patterns rescan: (head, unit, count).
+NORMALIZE_ADVERSARIAL = [
+    ("", "a ", 10000), ("", "a b cd ", 2857), ("", "a . ", 5000), ("", "a.b c", 4000),
+    ("", "a b c'", 3333), ("", "ab ", 6666), ("", "a  ", 6666), ("", "a-", 10000),
+    ("", "a@", 10000), ("", "a@b.", 5000), ("", "a.b@c", 4000), ("a" * 19999, "@", 1),
+    ("", "a.+-", 5000), ("", "_@a-", 5000), ("", "x4", 10000), ("", "a!", 10000),
+    ("", "a$$", 6666), ("", "a|", 10000), ("", "a0b", 6666), ("", "a00", 6666),
+    ("", "\U0001f1e6", 20000), ("", "\U0001f1e6\u200b", 10000), ("", "c\u3164", 10000),
+    ("", "\u1d04", 20000), ("", "\u249c ", 10000), ("", "m'a ", 5000), ("", "a1@b.c", 3333),
+]  # fmt: skip
+
+
+def test_hang_guard_normalize_adversarial_inputs() -> None:
+    """HANG GUARD for the normaliser's folds, as `test_hang_guard_adversarial_inputs` below: all
+    the inputs take well under a second here; the 10 s bound only catches a return to
+    super-linear backtracking."""
+    code = textwrap.dedent(
+        f"""
+        import time
+        from classifier.normalize import normalize_with_offsets
+        inputs = [head + unit * count for head, unit, count in {NORMALIZE_ADVERSARIAL!r}]
+        assert all(len(text) <= 20_000 for text in inputs)
+        start = time.perf_counter()
+        for text in inputs:
+            normalize_with_offsets(text)
+        print(time.perf_counter() - start)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert float(done.stdout.strip()) < 10.0
+
+
+def test_every_address_the_email_finder_sees_is_kept_by_the_leet_fold() -> None:
+    """`normalize._EMAIL_SPAN_RE` (the addresses the leet fold leaves alone) starts only where a
+    run starts; every address the original email pattern finds still overlaps one of its spans."""
+    rng = random.Random("normalize-email-spans")
+    alphabet = ["a", "1", "_", ".", "+", "-", "@", " ", "é", "com", "a@b", ".c", "@a.b", ","]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30)))
+        ours = [m.span() for m in nz._EMAIL_SPAN_RE.finditer(text)]
+        for lo, hi in (m.span() for m in ORIGINAL["email"].finditer(text)):
+            assert any(a < hi and lo < b for a, b in ours), text
 
 
 # Each finder with the spans the original pattern found on its cases.
@@ -225,7 +279,7 @@ ALPHABETS = {
                "com", "co", "net", "_", "é", "\t"],
     "email": ["a", "1", "_", ".", "+", "-", "@", " ", "é", "com", "#", "a@b", ".c", "@a.b"],
     "money": ["1", "0", ",", ".", " ", "$", "€", "£", "₿", "k", "m", "usd", "eur", "euros",
-              "dollar", "s", "a", "k€", "_", "btc"],
+              "dollar", "s", "a", "k€", "_", "btc", "p", "/", "min", "msg", "per "],
     "anchor": ["<a ", "<A\n", "<a", ">", "</a>", "</A >", "</a", "href", "HREF", "x", " ", "=",
                '"', "a", "<", "/", "-"],
     "href": ["<a href=", " href=", '<a href="', "<A HREF = '", "x>", "<a ", "href", "=", '"',

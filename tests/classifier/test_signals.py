@@ -1,0 +1,62 @@
+"""Hand-made signals on formats that used to slip through: UK numbers, pence rates, SMS codes."""
+
+from __future__ import annotations
+
+import pytest
+
+from classifier.features import comment_signals
+from classifier.records import CommentInput
+
+
+def found(text: str, code: str) -> list[str]:
+    hit = comment_signals(CommentInput(content=text)).get(code)
+    return [text[s.start : s.end] for s in hit.spans] if hit else []
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("To view it call 09095 350 301 from ur landline", "09095 350 301"),
+        ("call our fraud team on 0203 769 4410 now", "0203 769 4410"),
+        ("ring me 07781 226304", "07781 226304"),
+        ("freephone 0800-046-1188", "0800-046-1188"),
+        ("appelez le 06 12 34 56 78", "06 12 34 56 78"),  # the French grouping, as before
+        ("WhatsApp +225 07 07 12 34 56", "+225 07 07 12 34 56"),
+    ],
+)
+def test_phone_numbers_in_uk_and_french_groupings(text: str, number: str) -> None:
+    assert found(text, "phone_number") == [number]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "open 0930 1730 daily",  # opening hours
+        "le 01.02.2024 à 0930",
+        "score 2026 1 0",
+        "il a gagné 3 0 000 voix",
+    ],
+)
+def test_times_dates_and_counts_are_not_phone_numbers(text: str) -> None:
+    assert found(text, "phone_number") == []
+
+
+def test_pence_rates_are_prices() -> None:
+    text = "Ringtone club: 150p/msg, calls 60p/min, or 25p per text. Not 2p/mint."
+    assert found(text, "money") == ["150p/msg", "60p/min", "25p per text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("U have won! txt WIN to 87121 to claim", "txt WIN to 87121"),
+        ("Envoyez JEU au 71030 (0,75 €/SMS)", "Envoyez JEU au 71030"),
+        ("reply STOP to 80488 to end", "reply STOP to 80488"),
+    ],
+)
+def test_sms_short_codes_are_calls_to_action(text: str, code: str) -> None:
+    assert found(text, "call_to_action") == [code]
+
+
+def test_short_codes_need_a_number_of_four_to_six_digits() -> None:
+    assert found("send love to 2 people, reply soon to 123", "call_to_action") == []
