@@ -12,6 +12,8 @@ import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
+from classifier.lexicon import FLAG_CODES
+
 # Latin look-alikes from Cyrillic, Greek and a few symbol blocks; NFKC does not fold these.
 _HOMOGLYPHS = str.maketrans(
     {
@@ -26,9 +28,39 @@ _HOMOGLYPHS = str.maketrans(
         "Ν": "n", "Ο": "o", "Ρ": "p", "Τ": "t", "Υ": "y", "Χ": "x", "А": "a", "В": "b",
         "Е": "e", "К": "k", "М": "m", "Н": "h", "О": "o", "Р": "p", "С": "c", "Т": "t",
         "Х": "x", "Ѕ": "s", "І": "i", "Ј": "j", "У": "y", "Ϲ": "c", "ϲ": "c", "ϳ": "j",
+        # More Cyrillic and Greek; Armenian, Cherokee (both cases: Cherokee case-folds to the
+        # capitals) and Lisu capitals that pass for Latin letters in spam.
+        "һ": "h", "Һ": "h", "ӏ": "l", "Ӏ": "l", "ү": "y", "Ү": "y", "ѡ": "w", "ԍ": "g", "Ԍ": "g",
+        "Ԛ": "q", "Ԝ": "w", "ь": "b", "Ь": "b", "п": "n", "г": "r", "ҽ": "e", "σ": "o", "ɩ": "i",
+        "ĸ": "k",
+        "օ": "o", "Օ": "o", "ո": "n", "ս": "u", "Ս": "u", "հ": "h", "ց": "g", "զ": "q", "ա": "w",
+        "Լ": "l", "Տ": "s",
+        **{c: t for cs, t in (
+            ("Ꭺꭺ", "a"), ("Ᏼꮟ", "b"), ("Ꮯꮯ", "c"), ("Ꭰꭰ", "d"), ("Ꭼꭼ", "e"), ("Ꮐꮐ", "g"),
+            ("Ꮋꮋ", "h"), ("Ꭻꭻ", "j"), ("Ꮶꮶ", "k"), ("Ꮮꮮ", "l"), ("Ꮇꮇ", "m"), ("Ꮲꮲ", "p"),
+            ("Ꮢꮢ", "r"), ("Ꮪꮪ", "s"), ("Ꭲꭲ", "t"), ("Ꮩꮩ", "v"), ("Ꮃꮃ", "w"), ("Ꮓꮓ", "z"),
+            ("Ꮖꮖ", "i"), ("Ꮎꮎ", "o"), ("Ꭹꭹ", "y"), ("Ꮜꮜ", "u"),
+        ) for c in cs},
+        **dict(zip("ꓮꓐꓚꓓꓰꓝꓖꓧꓲꓙꓗꓡꓟꓠꓳꓑꓣꓢꓔꓴꓦꓪꓫꓬꓜ", "abcdefghijklmnoprstuvwxyz", strict=True)),
     }
 )  # fmt: skip
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b"})
+# Latin letters NFKC keeps apart but a reader takes for the plain letter ("ᴄᴀꜱɪɴᴏ" small
+# capitals, "ɡ" script g, "ƚ" l with bar), letters in squares and circles NFKC does not
+# decompose ("🅲🅰🆂"), parenthesised letters it turns into "(c)". Matched on the character name.
+_NAMED_LETTER_RE = re.compile(
+    r"LATIN (?:SMALL |CAPITAL )?LETTER (?:SMALL CAPITAL |DOTLESS |SCRIPT )?([A-Z])"
+    r"(?: WITH(?:OUT)? [A-Z ]+)?"
+    r"|(?:NEGATIVE SQUARED|NEGATIVE CIRCLED|PARENTHESIZED) LATIN (?:SMALL |CAPITAL )?LETTER ([A-Z])"
+)
+# Invisible "letters" used as blanks (Hangul fillers, the Braille blank).
+_INVISIBLE_BLANKS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# Regional indicator letters ("🇨🇦🇸"): a pair is a flag, so only runs of three or more are read
+# as letters.
+_REGIONAL_RE = re.compile("[\U0001f1e6-\U0001f1ff]{3,}")
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "$": "s", "@": "a",
+     "!": "i", "|": "l", "€": "e"}
+)  # fmt: skip
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'", "nbsp": " "}
 
 _ENTITY_RE = re.compile(r"&(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|[a-zA-Z]{2,6});")
@@ -39,12 +71,27 @@ _HREF_RE = re.compile(
     r"""<a\s(?=[^<>]*+>)[^<>]*?href\s*+=\s*+["']?+([^"'<>\s]++)["']?+[^<>]*+>""", re.I
 )
 _TAG_RE = re.compile(r"</?[a-zA-Z][^<>]{0,300}>")
-# Four or more single letters split by one separator: "c a s i n o", "v.i.a.g.r.a".
-_SPACED_RE = re.compile(r"(?<![^\W\d_])(?:[^\W\d_][ .\-_*]){3,}[^\W\d_](?![^\W\d_])")
-_TOKEN_RE = re.compile(r"[^\W_]+(?:[$@][^\W_]+)*")
-# What `_unleet` needs somewhere in the text: a leet character between two letters. Texts
-# without one (most) skip the token pass.
-_LEETABLE_RE = re.compile(r"[^\W\d_][0134578$@][^\W\d_]")
+# Four or more single letters split by the same separator each time: "c a s i n o",
+# "v.i.a.g.r.a", "c . a . s . h" (so "f.r.e.e c.a.s.i.n.o" stays two words). Not a letter next
+# to an apostrophe ("I'm n e w", "a b c l'eau"). Three letters are not enough: "il y a d'autres",
+# "46°C à l'ombre", "J R R Tolkien" would run together. It runs once before the blanks are
+# collapsed, so that a double space still parts two spaced words ("f r e e  c a s i n o"), and
+# once after. Linear: the alternatives differ from their first separator on, a repeat has one
+# way to match, and only a run of fewer than four letters can fail after scanning.
+_SEPARATORS = (" ", ".", "-", "_", "*", "|", " . ", " - ", " _ ", " * ", " | ")
+_SPACED_RE = re.compile(
+    r"(?<![^\W\d_])(?<!['\u2019])(?:"
+    + "|".join(rf"[^\W\d_](?:{re.escape(sep)}[^\W\d_]){{3,}}" for sep in _SEPARATORS)
+    + r")(?![^\W\d_])(?!['\u2019])"
+)
+_TOKEN_RE = re.compile(r"[^\W_]++(?:[$@!|€]{1,2}+[^\W_]++)*+")
+# What `_unleet` needs somewhere in the text: one or two leet characters between two letters.
+# Texts without one (most) skip the token pass.
+_LEETABLE_RE = re.compile(r"[^\W\d_][0134578$@!|€]{1,2}[^\W\d_]")
+_INTERIOR_RE = _LEETABLE_RE
+# An e-mail address keeps its "@" (and the rest of it): `_unleet` leaves the tokens of these
+# spans alone. Only a run's first character can start one, so each run is scanned once.
+_EMAIL_SPAN_RE = re.compile(r"(?<![\w.+\-])[\w.+\-]++@[\w\-]++(?:\.[\w\-]++)+")
 _ORDINAL_RE = re.compile(r"\d+(?:st|nd|rd|th|er|e|eme|ere|k|m|h|x|s|am|pm|p|d|g|gb|mb|kg|km|cm|mm)")
 
 Mapped = tuple[str, list[int]]
@@ -65,15 +112,32 @@ def _fold_char(ch: str) -> str:
     out = ch
     for _ in range(3):  # the steps can feed each other; a fixed point keeps this idempotent
         prev = out
-        out = unicodedata.normalize("NFKD", out.translate(_HOMOGLYPHS))
+        out = "".join(map(_named_letter, out.translate(_HOMOGLYPHS)))
+        out = unicodedata.normalize("NFKD", out)
         out = "".join(c for c in out if unicodedata.category(c) not in ("Mn", "Me", "Cf", "Cc"))
         out = out.translate(_HOMOGLYPHS)
         out = unicodedata.normalize("NFKC", out.casefold()).translate(_HOMOGLYPHS)
         if out == prev:
             break
-    if ch in "\n\t\r" or (out and out.isspace()):
+    if ch in "\n\t\r" or (out and (out.isspace() or out in _INVISIBLE_BLANKS)):
         return " "
     return out
+
+
+def _named_letter(ch: str) -> str:
+    """The Latin letter a character's name says it is a variant of, else the character.
+
+    Also an ASCII digit for a digit NFKC leaves alone ("❶", Arabic-Indic digits).
+    """
+    if ch < "\x80":
+        return ch
+    m = _NAMED_LETTER_RE.fullmatch(unicodedata.name(ch, ""))
+    if m:
+        return (m.group(1) or m.group(2)).lower()
+    digit = unicodedata.digit(ch, None)
+    if digit is not None and not unicodedata.normalize("NFKC", ch).isascii():
+        return str(digit)
+    return ch
 
 
 def _apply(text: str, offsets: list[int], pattern: re.Pattern[str], repl: object) -> Mapped:
@@ -120,35 +184,65 @@ def _href(m: re.Match[str]) -> tuple[str, list[int]]:
 
 
 def _unspace(m: re.Match[str]) -> tuple[str, list[int]]:
-    return m.group(0)[::2], list(range(m.start(), m.end(), 2))
+    keep = [(i, c) for i, c in enumerate(m.group(0), m.start()) if c not in " .-_*|"]
+    return "".join(c for _, c in keep), [i for i, _ in keep]
+
+
+def _regional(m: re.Match[str]) -> str:
+    """Regional indicator letters as letters, unless they pair into flags ("🇨🇮🇨🇮" stays).
+
+    A reader sees letters only where the pairs are not flags, so that is what is folded.
+    """
+    letters = "".join(chr(ord(c) - 0x1F1E6 + ord("a")) for c in m.group(0))
+    pairs = [letters[i : i + 2] for i in range(0, len(letters), 2)]
+    if len(letters) % 2 == 0 and all(p in FLAG_CODES for p in pairs):
+        return m.group(0)
+    return letters
 
 
 def _unleet(m: re.Match[str]) -> str:
+    """Fold a token with one or two leet characters between letters ("c4s1n0", "m30n", "w!n")."""
     tok = m.group(0)
-    letters = sum(c.isalpha() for c in tok)
-    if letters < 2 or tok.isalpha() or _ORDINAL_RE.fullmatch(tok):
+    if tok.isalpha() or sum(c.isalpha() for c in tok) < 2 or _ORDINAL_RE.fullmatch(tok):
         return tok
-    interior = any(
-        tok[i] in "0134578$@" and tok[i - 1].isalpha() and tok[i + 1].isalpha()
-        for i in range(1, len(tok) - 1)
-    )
-    if not interior:
+    if not _INTERIOR_RE.search(tok):
         return tok
-    return tok.translate(_LEET).replace("$", "s").replace("@", "a")
+    return tok.translate(_LEET)
+
+
+def _unleet_outside(spans: list[tuple[int, int]]):  # noqa: ANN202 - a replacement callback
+    """`_unleet`, except for the tokens inside `spans` (e-mail addresses), in text order."""
+    todo = iter(spans)
+    nxt = next(todo, None)
+
+    def repl(m: re.Match[str]) -> str:
+        nonlocal nxt
+        while nxt is not None and nxt[1] <= m.start():
+            nxt = next(todo, None)
+        if nxt is not None and nxt[0] < m.end():
+            return m.group(0)  # a token of an address: left as written
+        return _unleet(m)
+
+    return repl
 
 
 def _one_pass(text: str, offsets: list[int]) -> Mapped:
     text, offsets = _apply(text, offsets, _HREF_RE, _href)
     text, offsets = _apply(text, offsets, _TAG_RE, " ")
     text, offsets = _apply(text, offsets, _ENTITY_RE, _entity)
-    text, offs = _fold(text, offsets)
+    text, offs = _fold_chars(text, offsets)
+    text, offs = _apply(text, offs, _SPACED_RE, _unspace)  # a double space parts two words
+    text, offs = _collapse(text, offs)
+    if max(text, default=" ") >= "\U0001f1e6":  # (regional indicators sort last but a few)
+        text, offs = _apply(text, offs, _REGIONAL_RE, _regional)
     if text.startswith(" ") or text.endswith(" "):
         lead = len(text) - len(text.lstrip(" "))
         text = text.strip(" ")
         offs = offs[lead : lead + len(text)]
     text, offs = _apply(text, offs, _SPACED_RE, _unspace)
     if _LEETABLE_RE.search(text):
-        text, offs = _apply(text, offs, _TOKEN_RE, _unleet)
+        emails = [e.span() for e in _EMAIL_SPAN_RE.finditer(text)] if "@" in text else []
+        text, offs = _apply(text, offs, _TOKEN_RE, _unleet_outside(emails))
     return text, offs
 
 
@@ -158,7 +252,16 @@ def _fold(text: str, offsets: list[int]) -> Mapped:
     ASCII letters are lowered in one C call; only runs of other characters go through
     `_fold_char`; then the runs of blanks and controls are collapsed.
     """
-    text, offsets = _apply(text.translate(_ASCII_LOWER), offsets, _NON_ASCII_RE, _fold_run)
+    return _collapse(*_fold_chars(text, offsets))
+
+
+def _fold_chars(text: str, offsets: list[int]) -> Mapped:
+    """Fold each character; ASCII letters are lowered in one C call, other runs one by one."""
+    return _apply(text.translate(_ASCII_LOWER), offsets, _NON_ASCII_RE, _fold_run)
+
+
+def _collapse(text: str, offsets: list[int]) -> Mapped:
+    """Collapse the runs of ASCII blanks and controls (one space, or nothing)."""
     return _apply(text, offsets, _ASCII_BLANK_RE, _blank_run)
 
 
