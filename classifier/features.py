@@ -240,9 +240,23 @@ def _link_signals(text: Field, out: dict[str, Hit], site: str) -> None:
     own = [m for m, h in zip(urls, hosts, strict=True) if site and h.endswith(site)]
     if own:
         out["own_site_link"] = Hit(1.0, "links to this site", text.spans(own))
-    density = sum(m.end() - m.start() for m in urls) / max(len(text.norm), 1)
-    if density > 0.3:
-        out["link_density"] = Hit(density, "mostly links", text.spans(urls))
+    if urls and _words_outside(text.norm, urls + hidden) <= LINK_ONLY_WORDS:
+        out["link_density"] = Hit(1.0, "mostly links", text.spans(urls))
+
+
+# A comment whose text besides its links holds at most this many words is "mostly links" (a
+# bare link drop); a person sharing a link says a sentence with it ("the photos from Saturday").
+LINK_ONLY_WORDS = 3
+_TEXT_WORD_RE = re.compile(r"[^\W\d_]{2,}+")
+
+
+def _words_outside(text: str, links: list[re.Match[str]]) -> int:
+    """Count the words of two letters or more in `text` outside the spans of `links`."""
+    count, pos = 0, 0
+    for m in sorted(links, key=lambda m: m.start()):
+        count += len(_TEXT_WORD_RE.findall(text, pos, max(pos, m.start())))
+        pos = max(pos, m.end())
+    return count + len(_TEXT_WORD_RE.findall(text, pos))
 
 
 def _shape_signals(text: Field, out: dict[str, Hit]) -> None:

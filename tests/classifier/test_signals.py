@@ -60,3 +60,19 @@ def test_sms_short_codes_are_calls_to_action(text: str, code: str) -> None:
 
 def test_short_codes_need_a_number_of_four_to_six_digits() -> None:
     assert found("send love to 2 people, reply soon to 123", "call_to_action") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "mostly_links"),
+    [
+        ("https://www.facebook.com/somepage", True),
+        ("check this http://promo.example/a", True),
+        ("-----&gt;&gt; https://www.facebook.com/video.php?v=1 bit.ly/x", True),
+        ("Here are the photos from Saturday! https://photos.app.goo.gl/Kd8 Let me know", False),
+        ("The council's own figures are here: https://example.org/budget-2025.pdf", False),
+        ("no link at all here", False),
+    ],
+)
+def test_mostly_links_means_little_text_besides_the_links(text: str, mostly_links: bool) -> None:
+    signals = comment_signals(CommentInput(content=text))
+    assert ("link_density" in signals) is mostly_links
