@@ -31,6 +31,7 @@ from classifier.train import train_model  # noqa: E402
 
 YOUTUBE = ROOT.parent / "shared" / "data" / "youtube-spam-collection"
 BOOTSTRAP = ROOT / "data" / "bootstrap"
+PROBE = ROOT / "data" / "probe"  # held out: written by us, never trained on (data/probe/README.md)
 # Rows named "+cp95" keep the error budgets by the one-sided 95% Clopper-Pearson upper bound of
 # each held-out error rate instead of the rate itself (choose_thresholds' `confidence`).
 CONFIDENCE = 0.95
@@ -184,6 +185,28 @@ def generalisation(seed: int) -> None:
             f"validation ({m.card['validation']['scheme']}) ham->spam {val['ham_to_spam']:.4f} "
             f"spam approved {val['spam_approved']:.4f} review {val['review_share']:.4f}"
         )
+    for path in sorted(PROBE.glob("*.csv")) if PROBE.is_dir() else []:
+        probe = load_file(path)
+        plabels = [e.label for e in probe]
+        print(
+            f"\n## Held-out probe: the same model on data/probe/{path.name} ({len(probe)} messages "
+            "we wrote in other styles: SMS, e-mail, forums, reviews, classifieds, social; fr/en)"
+        )
+        print(f"{'filter':16} " + " ".join(f"{k:>13}" for k in keys))
+        probe_figures = {
+            name: evaluate_scores(
+                plabels, m.score_many([e.comment for e in probe]), m.low_threshold, m.high_threshold
+            )
+            for name, m in (("ours", model), ("ours+cp95", bound))
+        }
+        probe_figures["naive_bayes"] = evaluate_scores(
+            plabels, naive_bayes_scores(train, probe), 0.5, 0.5
+        )
+        probe_figures["spambayes"] = evaluate_scores(
+            plabels, spambayes_scores(train, probe), 0.20, 0.90
+        )
+        for name, fig in probe_figures.items():
+            print(f"{name:16} " + " ".join(f"{fig[k]:>13.4f}" for k in keys))
 
 
 def print_cross_video(rows: list[dict[str, object]]) -> dict[str, dict[str, float]]:
