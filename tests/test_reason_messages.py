@@ -458,12 +458,14 @@ def test_the_comment_page_shows_reasons_in_the_moderators_language(app, client) 
     assert "some new rule fired" in html  # unknown code: as stored
     assert "<b>{0}" not in html and "\u202e" not in html
     assert '<bdi class="reason-message">' in html
+    assert '<span class="weight">(+1,50)</span>' in html  # weights with a decimal comma
 
     html = client.get(f"/queue/{cid}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "3 links (the site holds comments with 2 or more)" in html
     assert "spam probability 0.97 is at or above 0.90" in html
     assert "the word &#39;&lt;b&gt;{0}%s&lt;/b&gt;&#39;" in html
     assert "liens" not in html
+    assert '<span class="weight">(+1.50)</span>' in html
 
 
 def test_the_api_keeps_the_english_message(app, client) -> None:
