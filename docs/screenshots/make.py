@@ -78,22 +78,22 @@ def seed(app) -> None:
             select(decisions.Comment).where(decisions.Comment.status == "spam").limit(3)
         ):
             decisions.decide(s, c.id, mod, "approve", expected_status=CommentStatus.SPAM)
+    # Reasons as the bootstrap model words them for this comment (codes, messages and spans of
+    # classifier.explain), so the French page shows them translated.
     reasons = [
-        {
-            "source": "classifier",
-            "code": "phrase",
-            "message": "the phrase 'gagnez'",
-            "weight": 1.4,
-            "spans": [{"field": "content", "start": 0, "end": 6}],
-        },
-        {
-            "source": "classifier",
-            "code": "phone",
-            "message": "a phone number",
-            "weight": 0.9,
-            "spans": [{"field": "content", "start": 62, "end": 79}],
-        },
-    ]
+        {"source": "classifier", "code": "phone_number", "weight": 2.70,
+         "message": "phone number '+223 70 00 00 00'",
+         "spans": [{"field": "content", "start": 63, "end": 79}]},
+        {"source": "classifier", "code": "call_to_action", "weight": 2.25,
+         "message": "call to action 'contactez'",
+         "spans": [{"field": "content", "start": 53, "end": 62}]},
+        {"source": "classifier", "code": "author_url", "weight": 1.74,
+         "message": "author gave a website",
+         "spans": [{"field": "author_url", "start": 0, "end": 28}]},
+        {"source": "classifier", "code": "promo_words", "weight": 1.05,
+         "message": "sales words 'gagnez'",
+         "spans": [{"field": "content", "start": 0, "end": 6}]},
+    ]  # fmt: skip
     add_comment(
         app,
         TEXTS[2][0],
