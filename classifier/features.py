@@ -71,10 +71,11 @@ _EMOJI_RE = re.compile(r"(?:[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B50\u2B55]\s*)
 _WORD_RE = re.compile(r"[^\W\d_]+")
 _PROMO_RE = lx.terms_re(lx.PROMO_TERMS)
 _CTA_RE = lx.terms_re(lx.CALL_TO_ACTION)
-# Premium SMS short codes: "txt WIN to 87121", "envoyez JEU au 71030", "reply STOP to 80488".
+# Premium SMS short codes: "txt WIN to 87121", "envoyez JEU au 71030", "reply STOP to 80488",
+# "Txt the word: CLAIM to No: 81010". One to three short words between the verb and "to".
 _SHORT_CODE_RE = re.compile(
-    r"(?<!\w)(?:txt|text|send|reply|sms|envoyez|envoie|envoi|tapez)\s++\w{1,12}+\s++"
-    r"(?:to|au|at)\s++\d{4,6}(?!\w)"
+    r"(?<!\w)(?:txt|text|send|reply|sms|envoyez|envoie|envoi|tapez)(?:\s++[\w:\"'«»]{1,12}+){1,3}"
+    r"\s++(?:to|au|at)\s++(?:(?:no|number|numero|n°)\s*+:?\s*+)?\d{4,6}(?!\w)"
 )
 _SELF_RE = lx.terms_re(lx.SELF_PROMO)
 _NAME_SPAM_RE = lx.terms_re(lx.NAME_SPAM_TERMS)

@@ -326,6 +326,10 @@ ADVERSARIAL = [
     ("", "_1", 10000),
     ("", "a@", 10000),
     ("", "1 ", 10000),
+    ("", "txt a ", 3333),  # SMS short codes, phone groupings, pence rates, mostly-links
+    ("", "0123 456 ", 2222),
+    ("", "1p per ", 2857),
+    ("http://a.co ", "x ", 9990),
 ]
 
 

@@ -52,14 +52,17 @@ def test_pence_rates_are_prices() -> None:
         ("U have won! txt WIN to 87121 to claim", "txt WIN to 87121"),
         ("Envoyez JEU au 71030 (0,75 €/SMS)", "Envoyez JEU au 71030"),
         ("reply STOP to 80488 to end", "reply STOP to 80488"),
+        ("Txt the word: CLAIM to No: 81010 T&C apply", "Txt the word: CLAIM to No: 81010"),
+        ("Envoyez le mot CADEAU au 36180", "Envoyez le mot CADEAU au 36180"),
     ],
 )
 def test_sms_short_codes_are_calls_to_action(text: str, code: str) -> None:
     assert found(text, "call_to_action") == [code]
 
 
-def test_short_codes_need_a_number_of_four_to_six_digits() -> None:
+def test_short_codes_need_a_number_of_four_to_six_digits_and_few_words() -> None:
     assert found("send love to 2 people, reply soon to 123", "call_to_action") == []
+    assert found("send my best wishes and prayers to 12345 fans", "call_to_action") == []
 
 
 @pytest.mark.parametrize(
