@@ -25,6 +25,7 @@ from classifier.artifacts import load_model, save_model  # noqa: E402
 from classifier.calibrate import choose_thresholds  # noqa: E402
 from classifier.datasets import load_corpus, load_file  # noqa: E402
 from classifier.metrics import evaluate_scores  # noqa: E402
+from classifier.model import SpamModel  # noqa: E402
 from classifier.normalize import normalize_text  # noqa: E402
 from classifier.records import CommentInput, Example  # noqa: E402
 from classifier.train import train_model  # noqa: E402
@@ -192,32 +193,24 @@ def cross_video(seed: int) -> list[dict[str, object]]:
 
 
 def generalisation(seed: int) -> None:
-    """Train on our bootstrap corpus (news comments, fr/en), test on all of YouTube."""
+    """Train on our bootstrap corpus (news comments, fr/en), test on YouTube and the probes."""
     if not (BOOTSTRAP.is_dir() and any(BOOTSTRAP.glob("*.csv"))):
         print("\n(data/bootstrap absent: generalisation check skipped)")
         return
     train = load_corpus([BOOTSTRAP])
-    test = load_corpus(sorted(YOUTUBE.glob("*.csv")))
-    labels = [e.label for e in test]
-    model = train_model(train, seed=seed, confidence=None)
-    bound = train_model(train, seed=seed, confidence=CONFIDENCE)
-    ours = model.score_many([e.comment for e in test])
-    ours_cp = bound.score_many([e.comment for e in test])
-    figures = {
-        "ours": evaluate_scores(labels, ours, model.low_threshold, model.high_threshold),
-        "ours+cp95": evaluate_scores(labels, ours_cp, bound.low_threshold, bound.high_threshold),
-        "naive_bayes": evaluate_scores(labels, naive_bayes_scores(train, test), 0.5, 0.5),
-        "spambayes": evaluate_scores(labels, spambayes_scores(train, test), 0.20, 0.90),
+    models = {
+        "ours": train_model(train, seed=seed, confidence=None),
+        "ours+cp95": train_model(train, seed=seed, confidence=CONFIDENCE),
     }
-    keys = ("roc_auc", "ham_to_spam", "spam_approved", "review_share")
-    print(
-        f"\n## Other domain: train on data/bootstrap ({len(train)} news comments, fr/en), "
-        f"test on all YouTube ({len(test)})"
+    test = load_corpus(sorted(YOUTUBE.glob("*.csv")))
+    print_transfer(
+        f"Other domain: train on data/bootstrap ({len(train)} news comments, fr/en), "
+        f"test on all YouTube ({len(test)})",
+        train,
+        test,
+        models,
     )
-    print(f"{'filter':16} " + " ".join(f"{k:>13}" for k in keys))
-    for name, fig in figures.items():
-        print(f"{name:16} " + " ".join(f"{fig[k]:>13.4f}" for k in keys))
-    for name, m in (("ours", model), ("ours+cp95", bound)):
+    for name, m in models.items():
         val = m.card["validation"]["metrics"]
         print(
             f"{name}: thresholds low {m.low_threshold:.4f} high {m.high_threshold:.4f}; "
@@ -226,26 +219,33 @@ def generalisation(seed: int) -> None:
         )
     for path in sorted(PROBE.glob("*.csv")) if PROBE.is_dir() else []:
         probe = load_file(path)
-        plabels = [e.label for e in probe]
-        print(
-            f"\n## Held-out probe: the same model on data/probe/{path.name} ({len(probe)} messages "
-            "we wrote in other styles: SMS, e-mail, forums, reviews, classifieds, social; fr/en)"
+        print_transfer(
+            f"Held-out probe: the same model on data/probe/{path.name} ({len(probe)} messages "
+            "we wrote in other styles: SMS, e-mail, forums, reviews, classifieds, social; fr/en)",
+            train,
+            probe,
+            models,
         )
-        print(f"{'filter':16} " + " ".join(f"{k:>13}" for k in keys))
-        probe_figures = {
-            name: evaluate_scores(
-                plabels, m.score_many([e.comment for e in probe]), m.low_threshold, m.high_threshold
-            )
-            for name, m in (("ours", model), ("ours+cp95", bound))
-        }
-        probe_figures["naive_bayes"] = evaluate_scores(
-            plabels, naive_bayes_scores(train, probe), 0.5, 0.5
+
+
+def print_transfer(
+    title: str, train: list[Example], test: list[Example], models: dict[str, SpamModel]
+) -> None:
+    """Print our models' figures on `test` beside naive Bayes and SpamBayes trained on `train`."""
+    labels = [e.label for e in test]
+    figures = {
+        name: evaluate_scores(
+            labels, m.score_many([e.comment for e in test]), m.low_threshold, m.high_threshold
         )
-        probe_figures["spambayes"] = evaluate_scores(
-            plabels, spambayes_scores(train, probe), 0.20, 0.90
-        )
-        for name, fig in probe_figures.items():
-            print(f"{name:16} " + " ".join(f"{fig[k]:>13.4f}" for k in keys))
+        for name, m in models.items()
+    }
+    figures["naive_bayes"] = evaluate_scores(labels, naive_bayes_scores(train, test), 0.5, 0.5)
+    figures["spambayes"] = evaluate_scores(labels, spambayes_scores(train, test), 0.20, 0.90)
+    keys = ("roc_auc", "ham_to_spam", "spam_approved", "review_share")
+    print(f"\n## {title}")
+    print(f"{'filter':16} " + " ".join(f"{k:>13}" for k in keys))
+    for name, fig in figures.items():
+        print(f"{name:16} " + " ".join(f"{fig[k]:>13.4f}" for k in keys))
 
 
 def print_cross_video(rows: list[dict[str, object]]) -> dict[str, dict[str, float]]:
