@@ -88,7 +88,6 @@ _TOKEN_RE = re.compile(r"[^\W_]++(?:[$@!|€]{1,2}+[^\W_]++)*+")
 # What `_unleet` needs somewhere in the text: one or two leet characters between two letters.
 # Texts without one (most) skip the token pass.
 _LEETABLE_RE = re.compile(r"[^\W\d_][0134578$@!|€]{1,2}[^\W\d_]")
-_INTERIOR_RE = _LEETABLE_RE
 # An e-mail address keeps its "@" (and the rest of it): `_unleet` leaves the tokens of these
 # spans alone. Only a run's first character can start one, so each run is scanned once.
 _EMAIL_SPAN_RE = re.compile(r"(?<![\w.+\-])[\w.+\-]++@[\w\-]++(?:\.[\w\-]++)+")
@@ -205,7 +204,7 @@ def _unleet(m: re.Match[str]) -> str:
     tok = m.group(0)
     if tok.isalpha() or sum(c.isalpha() for c in tok) < 2 or _ORDINAL_RE.fullmatch(tok):
         return tok
-    if not _INTERIOR_RE.search(tok):
+    if not _LEETABLE_RE.search(tok):
         return tok
     return tok.translate(_LEET)
 
