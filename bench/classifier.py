@@ -204,7 +204,7 @@ def generalisation(seed: int) -> None:
     }
     test = load_corpus(sorted(YOUTUBE.glob("*.csv")))
     print_transfer(
-        f"Other domain: train on data/bootstrap ({len(train)} news comments, fr/en), "
+        f"Other domain: train on data/bootstrap ({len(train)} comments and messages, fr/en), "
         f"test on all YouTube ({len(test)})",
         train,
         test,
