@@ -20,7 +20,7 @@ from sklearn.feature_extraction import FeatureHasher
 from sklearn.pipeline import Pipeline
 from sklearn.utils import murmurhash3_32
 
-from classifier.features import SIGNALS, Field, comment_signals
+from classifier.features import NETWORK, SIGNALS, Field, comment_signals, signal_column
 from classifier.pipeline import content_texts, prepare_comments, signal_matrix
 from classifier.records import CommentInput, Reason, Span
 
@@ -119,7 +119,8 @@ class Explainer:
             union.transformer_list[2][1].named_steps["scale"].scale_, dtype=np.float64
         )
         self.intercept = float(self.model.intercept_[0])
-        self.signal_index = {code: i for i, code in enumerate(SIGNALS)}
+        extract = union.transformer_list[2][1].named_steps["extract"]
+        self.network_buckets = int((extract.kw_args or {}).get("network_buckets", 0))
         self._token_columns: dict[str, tuple[int, ...]] = {}
 
     @staticmethod
@@ -141,7 +142,7 @@ class Explainer:
         words = self.word_columns.counts(self.word_analyzer, texts, self.n_words)
         xw = self._tfidf(words, self.idf_words)
         xc = self._tfidf(self._char_counts(texts), self.idf_chars)
-        xs = signal_matrix(prepared).tocsr()
+        xs = signal_matrix(prepared, self.network_buckets).tocsr()
         xs.data /= self.signal_scale[xs.indices]
         return xw, xc, xs
 
@@ -171,8 +172,10 @@ class Explainer:
         tokens = [(m.group(0), m.start(), m.end()) for m in _TOKEN_RE.finditer(text.norm)]
         occurrences = Counter(tok for tok, _, _ in tokens)
         char_margin, token_chars = self._char_shares(occurrences)
-        cs = np.fromiter((self.signal_index[k] for k in hits), dtype=np.int64, count=len(hits))
-        vs = np.fromiter((h.value for h in hits.values()), dtype=np.float64, count=len(hits))
+        placed = [(signal_column(k, h, self.network_buckets), h.value) for k, h in hits.items()]
+        placed = [(j, v) for j, v in placed if j is not None]
+        cs = np.fromiter((j for j, _ in placed), dtype=np.int64, count=len(placed))
+        vs = np.fromiter((v for _, v in placed), dtype=np.float64, count=len(placed))
         vs = vs / self.signal_scale[cs]
         margin = (
             float(vw @ self.coef_words[cw] + char_margin + vs @ self.coef_signals[cs])
@@ -332,7 +335,8 @@ class Explainer:
         for j, v in zip(cols, vals, strict=True):
             if j < offset:
                 continue
-            code = SIGNALS[int(j) - offset]
+            k = int(j) - offset
+            code = SIGNALS[k] if k < len(SIGNALS) else NETWORK
             hit = hits.get(code)
             if hit is not None and code not in _BASELINE:
                 w = float(v * self.coef_signals[int(j) - offset])

@@ -6,8 +6,10 @@ ORIGINAL field text it was found in, so the same code feeds training and explana
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import re
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -89,13 +91,50 @@ SIGNALS = (
 )  # fmt: skip
 
 
+# The sender's network is not one column but a hashed one among NETWORK_BUCKETS (after the
+# SIGNALS columns): a site's model learns the networks its spam comes from (a site's labels
+# carry the author's IP; the bootstrap corpus has none, so its model gives them no weight).
+NETWORK = "author_network"
+_SIGNAL_INDEX = {code: i for i, code in enumerate(SIGNALS)}
+
+
 @dataclass
 class Hit:
-    """One signal found in a comment: its model input value, words and spans."""
+    """One signal found in a comment: its model input value, words and spans.
+
+    `key` names the hashed column of a signal that has many (the sender's network).
+    """
 
     value: float
     message: str
     spans: list[Span] = field(default_factory=list)
+    key: str = ""
+
+
+def signal_column(code: str, hit: Hit, network_buckets: int) -> int | None:
+    """The model column of a signal; None for the network when the model has no such columns.
+
+    Models saved before the network columns existed have `network_buckets` 0: they read the
+    SIGNALS columns only, as they were trained.
+    """
+    if code != NETWORK:
+        return _SIGNAL_INDEX[code]
+    if not network_buckets:
+        return None
+    return len(SIGNALS) + zlib.crc32(hit.key.encode()) % network_buckets
+
+
+def network_of(ip: str) -> str:
+    """The /24 (IPv4) or /48 (IPv6) network of an address as text, or "" if it is not one."""
+    try:
+        addr = ipaddress.ip_address(ip.strip())
+    except ValueError:
+        return ""
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        addr = addr.ipv4_mapped
+    if isinstance(addr, ipaddress.IPv4Address):
+        return str(ipaddress.IPv4Network((int(addr), 24), strict=False))
+    return str(ipaddress.IPv6Network((int(addr), 48), strict=False))
 
 
 @dataclass
@@ -331,6 +370,10 @@ def _author_signals(c: CommentInput, out: dict[str, Hit]) -> None:
             out["disposable_mail"] = Hit(1.0, f"disposable email address ({domain})", span)
         if site and (site == domain or site.endswith("." + domain)):
             out["email_matches_site"] = Hit(1.0, "email domain matches the website", span)
+    network = network_of(c.author_ip) if c.author_ip else ""
+    if network:
+        ip = [Span("author_ip", 0, len(c.author_ip))]
+        out[NETWORK] = Hit(1.0, f"sender's network {network}", ip, key=network)
     if c.user_agent and lx.BOT_AGENTS.search(c.user_agent):
         ua = [Span("user_agent", 0, len(c.user_agent))]
         out["script_user_agent"] = Hit(1.0, "sent by a script, not a browser", ua)

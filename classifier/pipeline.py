@@ -16,7 +16,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer, MaxAbsScaler
 
-from classifier.features import SIGNALS, Field, comment_signals
+from classifier.features import SIGNALS, Field, comment_signals, signal_column
 from classifier.records import COMMENT_FIELDS, CommentInput
 
 DEFAULT_PARAMS: dict[str, Any] = {
@@ -26,6 +26,7 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "word_buckets": 2**17,
     "char_buckets": 2**18,
     "signal_weight": 1.0,
+    "network_buckets": 2**10,
 }
 
 
@@ -52,16 +53,20 @@ def content_texts(prepared: list[tuple[CommentInput, Field]]) -> list[str]:
     return [text.norm for _, text in prepared]
 
 
-def signal_matrix(prepared: list[tuple[CommentInput, Field]]) -> sparse.csr_matrix:
-    """Return the hand-made signal values, one column per code in SIGNALS."""
-    index = {code: i for i, code in enumerate(SIGNALS)}
+def signal_matrix(
+    prepared: list[tuple[CommentInput, Field]], network_buckets: int = 0
+) -> sparse.csr_matrix:
+    """Return the hand-made signal values: one column per code in SIGNALS, then the sender's
+    network hashed into `network_buckets` columns (0 in models saved before they existed)."""
     rows, cols, vals = [], [], []
     for r, (c, text) in enumerate(prepared):
         for code, hit in comment_signals(c, text).items():
-            rows.append(r)
-            cols.append(index[code])
-            vals.append(hit.value)
-    shape = (len(prepared), len(SIGNALS))
+            j = signal_column(code, hit, network_buckets)
+            if j is not None:
+                rows.append(r)
+                cols.append(j)
+                vals.append(hit.value)
+    shape = (len(prepared), len(SIGNALS) + network_buckets)
     return sparse.csr_matrix((np.asarray(vals, dtype=np.float64), (rows, cols)), shape=shape)
 
 
@@ -104,7 +109,16 @@ def build_pipeline(params: Mapping[str, Any] | None = None, seed: int = 0) -> Pi
             (
                 "signals",
                 Pipeline(
-                    [("extract", FunctionTransformer(signal_matrix)), ("scale", MaxAbsScaler())]
+                    [
+                        (
+                            "extract",
+                            FunctionTransformer(
+                                signal_matrix,
+                                kw_args={"network_buckets": int(p["network_buckets"])},
+                            ),
+                        ),
+                        ("scale", MaxAbsScaler()),
+                    ]
                 ),
             ),
         ],

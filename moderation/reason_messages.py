@@ -256,6 +256,10 @@ CLASSIFIER: dict[str, Render] = {
         r"free-mail address \(([^\s()]{1,253})\)",
         lambda m: _("free-mail address (%(domain)s)", domain=m[1]),
     ),
+    "author_network": _pattern(
+        r"sender's network ([0-9a-f.:]{2,39}/\d{1,3})",
+        lambda m: _("sender's network %(network)s", network=m[1]),
+    ),
     "disposable_mail": _pattern(
         r"disposable email address \(([^\s()]{1,253})\)",
         lambda m: _("disposable email address (%(domain)s)", domain=m[1]),
