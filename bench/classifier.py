@@ -73,11 +73,18 @@ def spambayes_scores(train: list[Example], test: list[Example]) -> list[float]:
     return [float(sb.spamprob(tokenize_text(e.comment.content))) for e in test]
 
 
+def own_figures(model: SpamModel, test: list[Example]) -> dict[str, float]:
+    """A model's figures on `test` at the thresholds it chose on its own validation data."""
+    scores = model.score_many([e.comment for e in test])
+    return evaluate_scores(
+        [e.label for e in test], scores, model.low_threshold, model.high_threshold
+    )
+
+
 def with_bootstrap(
     train: list[Example], test: list[Example], seed: int, budget_h: float, budget_s: float
 ) -> dict[str, dict[str, float]]:
     """Figures of the models trained on the bootstrap corpus plus the training videos."""
-    labels = [e.label for e in test]
     plain = train_model(train, seed=seed, confidence=None)
     bound = train_model(
         train,
@@ -86,19 +93,10 @@ def with_bootstrap(
         max_spam_approved=budget_s,
         confidence=CONFIDENCE,
     )
+    labels = [e.label for e in test]
     return {
-        "ours+bootstrap": evaluate_scores(
-            labels,
-            plain.score_many([e.comment for e in test]),
-            plain.low_threshold,
-            plain.high_threshold,
-        ),
-        "ours+bootstrap@sb_budget+cp95": evaluate_scores(
-            labels,
-            bound.score_many([e.comment for e in test]),
-            bound.low_threshold,
-            bound.high_threshold,
-        ),
+        "ours+bootstrap": own_figures(plain, test),
+        "ours+bootstrap@sb_budget+cp95": own_figures(bound, test),
         "spambayes+bootstrap": evaluate_scores(labels, spambayes_scores(train, test), 0.20, 0.90),
     }
 
@@ -150,21 +148,12 @@ def cross_video(seed: int) -> list[dict[str, object]]:
             )
             for confidence in (None, CONFIDENCE)
         )
-        ours_b = budgeted.score_many([e.comment for e in test])
         # A "+cp95" twin differs from its model only in thresholds (same data, same seed).
-        ours_cp = bound.score_many([e.comment for e in test])
-        ours_b_cp = budgeted_bound.score_many([e.comment for e in test])
         figures = {
             "ours": evaluate_scores(labels, ours, model.low_threshold, model.high_threshold),
-            "ours+cp95": evaluate_scores(
-                labels, ours_cp, bound.low_threshold, bound.high_threshold
-            ),
-            "ours@sb_budget": evaluate_scores(
-                labels, ours_b, budgeted.low_threshold, budgeted.high_threshold
-            ),
-            "ours@sb_budget+cp95": evaluate_scores(
-                labels, ours_b_cp, budgeted_bound.low_threshold, budgeted_bound.high_threshold
-            ),
+            "ours+cp95": own_figures(bound, test),
+            "ours@sb_budget": own_figures(budgeted, test),
+            "ours@sb_budget+cp95": own_figures(budgeted_bound, test),
             "ours@sb_errors": evaluate_scores(labels, ours, cut.low, cut.high),
             # NB has no review band of its own: a plain 0.5 cut (low = high).
             "naive_bayes": evaluate_scores(labels, naive_bayes_scores(train, test), 0.5, 0.5),
@@ -193,7 +182,7 @@ def cross_video(seed: int) -> list[dict[str, object]]:
 
 
 def generalisation(seed: int) -> None:
-    """Train on our bootstrap corpus (news comments, fr/en), test on YouTube and the probes."""
+    """Train on our bootstrap corpus (comments and messages, fr/en), test on YouTube, probes."""
     if not (BOOTSTRAP.is_dir() and any(BOOTSTRAP.glob("*.csv"))):
         print("\n(data/bootstrap absent: generalisation check skipped)")
         return
@@ -233,12 +222,7 @@ def print_transfer(
 ) -> None:
     """Print our models' figures on `test` beside naive Bayes and SpamBayes trained on `train`."""
     labels = [e.label for e in test]
-    figures = {
-        name: evaluate_scores(
-            labels, m.score_many([e.comment for e in test]), m.low_threshold, m.high_threshold
-        )
-        for name, m in models.items()
-    }
+    figures = {name: own_figures(m, test) for name, m in models.items()}
     figures["naive_bayes"] = evaluate_scores(labels, naive_bayes_scores(train, test), 0.5, 0.5)
     figures["spambayes"] = evaluate_scores(labels, spambayes_scores(train, test), 0.20, 0.90)
     keys = ("roc_auc", "ham_to_spam", "spam_approved", "review_share")

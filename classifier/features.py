@@ -287,16 +287,16 @@ def _link_signals(text: Field, out: dict[str, Hit], site: str) -> None:
 # A comment whose text besides its links holds at most this many words is "mostly links" (a
 # bare link drop); a person sharing a link says a sentence with it ("the photos from Saturday").
 LINK_ONLY_WORDS = 3
-_TEXT_WORD_RE = re.compile(r"[^\W\d_]{2,}+")
 
 
 def _words_outside(text: str, links: list[re.Match[str]]) -> int:
     """Count the words of two letters or more in `text` outside the spans of `links`."""
-    count, pos = 0, 0
+    spans, pos = [], 0
     for m in sorted(links, key=lambda m: m.start()):
-        count += len(_TEXT_WORD_RE.findall(text, pos, max(pos, m.start())))
+        spans.append((pos, max(pos, m.start())))
         pos = max(pos, m.end())
-    return count + len(_TEXT_WORD_RE.findall(text, pos))
+    spans.append((pos, len(text)))
+    return sum(len(w) > 1 for a, b in spans for w in _WORD_RE.findall(text, a, b))
 
 
 def _shape_signals(text: Field, out: dict[str, Hit]) -> None:

@@ -331,19 +331,33 @@ _FIELDS: dict[str, Callable[[str], str]] = {
 _WORD_ITEM = re.compile(rf"({_REPR}) in ({'|'.join(_FIELDS)})(?=, |\Z)")
 
 
-def _words(english: str, french: Callable[[str], str]) -> Render:
-    """contains disallowed words: 'casino' in content, 'viagra' in author name"""
+def _listing(
+    head: str,
+    item: re.Pattern[str],
+    limit: int,
+    each: Callable[[re.Match[str]], str],
+    french: Callable[[str], str],
+) -> Render:
+    """A reason listing matches of `item` after `head`: "head a, b, c" -> french("a, b et c")."""
 
     def render(message: str) -> str | None:
-        head = f"contains {english} words: "
         if not message.startswith(head):
             return None
-        found = _scan(message[len(head) :], _WORD_ITEM, _WORDS_MAX)
-        if found is None:
-            return None
-        return french(_listed([_FIELDS[m[2]](_quote(_unrepr(m[1]))) for m in found]))
+        found = _scan(message[len(head) :], item, limit)
+        return None if found is None else french(_listed([each(m) for m in found]))
 
     return render
+
+
+def _words(english: str, french: Callable[[str], str]) -> Render:
+    """contains disallowed words: 'casino' in content, 'viagra' in author name"""
+    return _listing(
+        f"contains {english} words: ",
+        _WORD_ITEM,
+        _WORDS_MAX,
+        lambda m: _FIELDS[m[2]](_quote(_unrepr(m[1]))),
+        french,
+    )
 
 
 _AUTHOR_KINDS: dict[str, Callable[[str], str]] = {
@@ -356,17 +370,13 @@ _AUTHOR_ITEM = re.compile(r"(email|IP|website) ([^\s,]{1,320})(?=, |\Z)")
 
 def _author_list(english: str, french: Callable[[str], str]) -> Render:
     """author on the block list: email a@b.example, IP 192.0.2.0/24"""
-
-    def render(message: str) -> str | None:
-        head = f"author on the {english} list: "
-        if not message.startswith(head):
-            return None
-        found = _scan(message[len(head) :], _AUTHOR_ITEM, 3)
-        if found is None:
-            return None
-        return french(_listed([_AUTHOR_KINDS[m[1]](m[2]) for m in found]))
-
-    return render
+    return _listing(
+        f"author on the {english} list: ",
+        _AUTHOR_ITEM,
+        3,
+        lambda m: _AUTHOR_KINDS[m[1]](m[2]),
+        french,
+    )
 
 
 def _campaign(m: re.Match[str]) -> str:
