@@ -173,7 +173,9 @@ def _check(site: Site, comment: CommentIn, payload: dict[str, Any], is_test: boo
             stored = services.find_retry(session, site, comment, key)
             if stored is not None:
                 return _answer(stored.status, stored.score, stored.reasons)
-            evaluation = screening.evaluate(session, site, comment, payload)
+            evaluation = screening.evaluate(
+                session, site, comment, payload, retry_keys=services.retry_keys(comment, key)
+            )
         assessment = services.assess(site, comment, evaluation, scorer())
         if is_test:  # scored, never stored, never learned from
             decision = assessment.decision
@@ -182,6 +184,13 @@ def _check(site: Site, comment: CommentIn, payload: dict[str, Any], is_test: boo
         session.commit()
     except screening.Refused as exc:  # duplicate or flood: Akismet clients only know spam
         session.rollback()
+        if exc.key == screening.IN_PROGRESS:  # the same check, sent again while being stored
+            try:
+                stored = services.wait_for_retry(session, site, comment, key)
+            except services.IdempotencyConflict:
+                stored = None
+            if stored is not None:
+                return _answer(stored.status, stored.score, stored.reasons)
         return _text("true", X_akismet_guid=str(uuid.uuid4()), X_Palabre_Refused=exc.key)
     except (IntegrityError, services.IdempotencyConflict):
         session.rollback()

@@ -71,7 +71,9 @@ def submit() -> Response:
             retry = services.find_retry(session, site, comment, key)
             if retry is not None:
                 return _answer(services.original_answer(retry), 200)
-            evaluation = screening.evaluate(session, site, comment, payload)  # 409, 429, signals
+            evaluation = screening.evaluate(  # 409, 429, signals
+                session, site, comment, payload, retry_keys=services.retry_keys(comment, key)
+            )
         assessment = services.assess(site, comment, evaluation, scorer())
         row = services.store_assessed(session, site, comment, payload, key, assessment)
         session.commit()
@@ -94,6 +96,14 @@ def submit() -> Response:
         raise Problem(422, "idempotency_mismatch") from None
     except screening.Refused as exc:
         session.rollback()
+        if exc.key == screening.IN_PROGRESS:
+            # A retry sent while its original was being stored: once stored, the same answer.
+            try:
+                retry = services.wait_for_retry(session, site, comment, key)
+            except services.IdempotencyConflict:
+                raise Problem(422, "idempotency_mismatch") from None
+            if retry is not None:
+                return _answer(services.original_answer(retry), 200)
         retry_after = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
         raise Problem(exc.status, exc.key, detail=exc.detail, headers=retry_after) from None
     metrics.record_verdict(site.name, str(row.status))

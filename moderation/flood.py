@@ -30,6 +30,9 @@ from .settings import Mode, SiteSettings
 log = logging.getLogger(__name__)
 EXTENSION = "palabre.limiter"
 PREFIX = "palabre"
+# How long a comment that passed flood control marks its retry keys as in flight: longer than
+# scoring and storing take, short enough that a crashed request does not hold its key for long.
+IN_FLIGHT = RateLimitItemPerSecond(1, 10)
 
 
 @dataclass(frozen=True)
@@ -44,11 +47,16 @@ class Check:
 
 
 class Flooded(Exception):
-    """A limit was reached; retry after ``retry_after`` seconds."""
+    """A limit was reached; retry after ``retry_after`` seconds.
 
-    def __init__(self, code: str, message: str, retry_after: int) -> None:
+    ``in_flight``: a request with the same idempotency key or external id passed flood control
+    moments ago, so this one is most likely its retry, sent before it was stored.
+    """
+
+    def __init__(self, code: str, message: str, retry_after: int, in_flight: bool = False) -> None:
         super().__init__(message)
         self.code, self.message, self.retry_after = code, message, retry_after
+        self.in_flight = in_flight
 
 
 def storage_uri(configured: str) -> str:
@@ -97,11 +105,16 @@ def retry_after(limiter: RateLimiter, item: RateLimitItem, *keys: str) -> int:
     return max(1, math.ceil(stats.reset_time - time.time()))
 
 
-def check(site: Site, comment: CommentIn, settings: SiteSettings) -> list[Signal]:
+def check(
+    site: Site, comment: CommentIn, settings: SiteSettings, retry_keys: tuple[str, ...] = ()
+) -> list[Signal]:
     """Count this comment against its limits; raise Flooded, or return shadow signals.
 
-    A storage failure (Redis down) lets the comment through: flood control is a guard, and
-    losing comments would be worse than letting a burst in.
+    ``retry_keys`` (idempotency key, external id) are marked as in flight once the comment
+    passes, so that a concurrent retry of it, refused for coming too fast, is told apart from
+    another comment (``Flooded.in_flight``). A storage failure (Redis down) lets the comment
+    through: flood control is a guard, and losing comments would be worse than letting a burst
+    in.
     """
     limiter = strategy()
     signals: list[Signal] = []
@@ -115,6 +128,28 @@ def check(site: Site, comment: CommentIn, settings: SiteSettings) -> list[Signal
         if allowed:
             continue
         if item.mode == Mode.ON:
-            raise Flooded(item.code, item.message, retry)
+            raise Flooded(item.code, item.message, retry, _in_flight(limiter, site, retry_keys))
         signals.append(Signal(item.code, item.message, Effect.HOLD, shadow=True))
+    _mark_in_flight(limiter, site, retry_keys)
     return signals
+
+
+def _in_flight_keys(site: Site, key: str) -> tuple[str, ...]:
+    return (PREFIX, "inflight", str(site.id), key)
+
+
+def _mark_in_flight(limiter: RateLimiter, site: Site, retry_keys: tuple[str, ...]) -> None:
+    for key in retry_keys:
+        try:
+            limiter.hit(IN_FLIGHT, *_in_flight_keys(site, key))
+        except Exception as exc:  # noqa: BLE001 - the mark is a courtesy to retries
+            log.warning("rate-limit storage unavailable, retry not marked: %s", type(exc).__name__)
+            return
+
+
+def _in_flight(limiter: RateLimiter, site: Site, retry_keys: tuple[str, ...]) -> bool:
+    """Whether a request with one of these keys passed flood control in the last seconds."""
+    try:
+        return any(not limiter.test(IN_FLIGHT, *_in_flight_keys(site, k)) for k in retry_keys)
+    except Exception:  # noqa: BLE001 - unknown: answer as a flood, as before
+        return False

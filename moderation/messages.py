@@ -91,6 +91,10 @@ TITLES: dict[str, tuple[str, str]] = {
         "You are posting comments too quickly. Slow down.",
         "Vous publiez des commentaires trop rapidement. Ralentissez.",
     ),
+    "in_progress": (
+        "A request with the same key is still being processed; retry in a moment.",
+        "Une requête avec la même clé est en cours de traitement ; réessayez dans un instant.",
+    ),
     "rate_limited": (
         "This site sends too many comments; retry later.",
         "Ce site envoie trop de commentaires ; réessayez plus tard.",

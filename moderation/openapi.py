@@ -281,7 +281,10 @@ def _intake_paths() -> Schema:
             "401": UNAUTHORIZED,
             "413": problem("The body is larger than MAX_CONTENT_LENGTH."),
             "415": problem("Not JSON or a urlencoded form, or not UTF-8."),
-            "409": problem("The same comment was already taken (duplicate screening on)."),
+            "409": problem(
+                "The same comment was already taken (`duplicate`, duplicate screening on), or a "
+                "retry came while its original was still being stored (`in_progress`)."
+            ),
             "422": problem("Invalid fields (listed in `errors`), invalid UTF-8, or a reused key."),
             "429": problem(
                 "Too many comments too fast (flood control or site rate limit).",

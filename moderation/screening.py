@@ -21,6 +21,8 @@ from .settings import Mode, SettingsError, SiteSettings
 from .signals import look_up, rule_context
 
 log = logging.getLogger(__name__)
+# Refused.key of a retry that came while its original was still being scored and stored.
+IN_PROGRESS = "in_progress"
 
 
 class Refused(Exception):
@@ -65,11 +67,14 @@ def evaluate(
     comment: CommentIn,
     payload: Mapping[str, Any],
     now: datetime | None = None,
+    retry_keys: tuple[str, ...] = (),
 ) -> Evaluation:
     """Refuse duplicates and floods, then run every rule; raise Refused or return signals.
 
     Duplicates are checked before flood control, as WordPress does, so a double click is a
-    409 and does not count against the commenter's rate.
+    409 and does not count against the commenter's rate. A comment refused as too fast whose
+    ``retry_keys`` (idempotency key, external id) a request still in flight carries is
+    refused as ``in_progress`` instead: it is a retry sent before the original was stored.
     """
     now = now or utcnow()
     conf = settings_for(site)
@@ -79,8 +84,12 @@ def evaluate(
     if conf.duplicate.mode != Mode.OFF:
         found += _duplicate(known.duplicate, conf.duplicate.mode)
     try:
-        found += flood.check(site, comment, conf)
+        found += flood.check(site, comment, conf, retry_keys)
     except flood.Flooded as exc:
+        if exc.in_flight:
+            raise Refused(
+                409, IN_PROGRESS, "a request with the same key is being stored", 1
+            ) from None
         raise Refused(
             429,
             "flood" if exc.code == "flood.too_fast" else "rate_limited",

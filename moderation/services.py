@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from sqlalchemy import Insert, bindparam, insert, or_, select
 from sqlalchemy.orm import Session
 
-from .db import one_statement_write, utcnow
+from .db import one_statement_write, reading, utcnow
 from .intake import CommentIn
 from .models import ActorType, Comment, CommentStatus, Site, StatusChange
 from .outbox import record_event, wants_events
@@ -48,6 +49,35 @@ def find_retry(
     if found is not None and found.request_hash != comment.fingerprint():
         raise IdempotencyConflict()
     return found
+
+
+def retry_keys(comment: CommentIn, idempotency_key: str | None) -> tuple[str, ...]:
+    """Return what makes a request a retry of another (find_retry's keys), as flood keys."""
+    keys = (f"key:{idempotency_key}",) if idempotency_key else ()
+    return keys + ((f"external:{comment.external_id}",) if comment.external_id else ())
+
+
+# A retry that came while its original was being stored waits this long for it (the original
+# only has its scoring and one INSERT left), polling every _RETRY_POLL seconds.
+RETRY_WAIT = 2.0
+_RETRY_POLL = 0.02
+
+
+def wait_for_retry(
+    session: Session, site: Site, comment: CommentIn, idempotency_key: str | None
+) -> Comment | None:
+    """Return the comment this request repeats once its original is stored, or None in time.
+
+    Each look is its own read transaction, so it sees what was committed meanwhile. Raises
+    IdempotencyConflict as find_retry does.
+    """
+    deadline = time.monotonic() + RETRY_WAIT
+    while True:
+        with reading():
+            found = find_retry(session, site, comment, idempotency_key)
+        if found is not None or time.monotonic() >= deadline:
+            return found
+        time.sleep(_RETRY_POLL)
 
 
 @dataclass(frozen=True)
@@ -295,6 +325,8 @@ __all__ = [
     "comment_for_site",
     "describe",
     "find_retry",
+    "retry_keys",
+    "wait_for_retry",
     "original_answer",
     "judge",
     "site_thresholds",

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import func, select
 
-from moderation import create_app, db, flood
+from moderation import create_app, db, flood, services
+from moderation.models import Comment, Site
 from tests.conftest import KeywordModel, make_site
 from tests.rules_helpers import author, configure, post
 
@@ -92,6 +95,93 @@ class TestFlood:
         two = post(client, auth, first, **{"Idempotency-Key": "k-1"})
         assert (one.status_code, two.status_code) == (201, 200)
         assert two.get_json() == one.get_json()
+
+
+class TestRetryInFlight:
+    """A retry sent while its original is being scored and stored (a client timeout, a double
+    submit) is not a flood: it waits for the original and gets the original's answer."""
+
+    def race(self, app, auth, monkeypatch, original: dict, retry: dict) -> dict[str, Any]:
+        """Send `retry` after `original` passed flood control and before it was stored."""
+        scoring, release, retry_checked = threading.Event(), threading.Event(), threading.Event()
+        real_assess, real_check = services.assess, flood.check
+        checks: list[int] = []
+
+        def slow_assess(*args: Any, **kwargs: Any) -> Any:
+            if not scoring.is_set():  # the original: hold it before its INSERT
+                scoring.set()
+                release.wait(10)
+            return real_assess(*args, **kwargs)
+
+        def watched_check(*args: Any, **kwargs: Any) -> Any:
+            checks.append(1)
+            try:
+                return real_check(*args, **kwargs)
+            finally:
+                if len(checks) == 2:
+                    retry_checked.set()
+
+        monkeypatch.setattr(services, "assess", slow_assess)
+        monkeypatch.setattr(flood, "check", watched_check)
+        answers: dict[str, Any] = {}
+
+        def send(name: str, body: dict) -> None:
+            with app.test_client() as c:
+                answers[name] = post(c, auth, body, **{"Idempotency-Key": "k-race"})
+
+        first = threading.Thread(target=send, args=("original", original))
+        first.start()
+        assert scoring.wait(10)
+        second = threading.Thread(target=send, args=("retry", retry))
+        second.start()
+        assert retry_checked.wait(10)  # the retry met flood control before the original stored
+        release.set()
+        first.join(10)
+        second.join(10)
+        return answers
+
+    @pytest.mark.usefixtures("keyword_model")
+    def test_the_retry_gets_the_original_answer(self, app, auth, monkeypatch) -> None:
+        body = author()
+        answers = self.race(app, auth, monkeypatch, body, body)
+        assert answers["original"].status_code == 201
+        assert answers["retry"].status_code == 200  # was 429 flood
+        assert answers["retry"].get_json() == answers["original"].get_json()
+        with app.app_context():
+            assert db.session().scalar(select(func.count(Comment.id))) == 1
+
+    @pytest.mark.usefixtures("keyword_model")
+    def test_another_comment_under_the_same_key_is_a_mismatch(self, app, auth, monkeypatch) -> None:
+        body = author()
+        answers = self.race(app, auth, monkeypatch, body, {**body, "content": "autre chose"})
+        assert answers["original"].status_code == 201
+        assert answers["retry"].status_code == 422
+        assert answers["retry"].get_json()["code"] == "idempotency_mismatch"
+
+    @pytest.mark.usefixtures("keyword_model")
+    def test_without_a_key_it_is_still_a_flood(self, client, auth) -> None:
+        body = author()
+        assert post(client, auth, body, **{"Idempotency-Key": "k-a"}).status_code == 201
+        resp = post(client, auth, {**body, "content": "encore"})
+        assert (resp.status_code, resp.get_json()["code"]) == (429, "flood")
+
+    @pytest.mark.usefixtures("keyword_model")
+    def test_an_original_that_never_stores_ends_in_409_in_progress(
+        self, client, auth, monkeypatch
+    ) -> None:
+        # The key is marked in flight but no row ever appears (the original crashed).
+        monkeypatch.setattr(services, "RETRY_WAIT", 0.1)
+        body = author()
+        assert post(client, auth, body).status_code == 201  # the commenter's flood window opens
+        with client.application.app_context():
+            site = db.session().scalar(select(Site))  # the one site of this test
+            assert site is not None
+            flood._mark_in_flight(flood.strategy(), site, ("key:k-lost",))
+        body = {**body, "content": "le même auteur, une autre fois"}
+        resp = post(client, auth, body, **{"Idempotency-Key": "k-lost"})
+        assert resp.status_code == 409
+        assert resp.get_json()["code"] == "in_progress"
+        assert resp.headers["Retry-After"] == "1"
 
 
 def _worker(database_url: str, tmp_path: Path, storage: str) -> Flask:
