@@ -20,8 +20,9 @@ from classifier.train import library_versions
 
 FORMAT = 2  # 2: hashed n-grams (1 kept vocabularies, slow to save and load)
 # Types beyond skops' own default-trusted set (stock scikit-learn, numpy and scipy types),
-# named one by one: the pipeline's top-level functions.
+# named one by one: the pipeline's top-level functions and our linear model.
 TRUSTED_TYPES: list[str] = [
+    "classifier.blend.NBLogisticRegression",
     "classifier.pipeline.content_texts",
     "classifier.pipeline.prepare_comments",
     "classifier.pipeline.signal_matrix",

@@ -146,7 +146,10 @@ def train_model(
         "versions": library_versions(),
         "seed": seed,
         "params": p,
-        "model": "tf-idf word and char n-grams + signals, logistic regression, Platt scaling",
+        "model": (
+            "tf-idf word and char n-grams + signals, logistic regression plus naive Bayes "
+            "log-count ratios, Platt scaling"
+        ),
         "data": data_summary(examples),
         "validation": {
             "scheme": scheme,

@@ -1,0 +1,78 @@
+"""The linear model: logistic regression plus naive Bayes' log-count ratios, as one model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import sparse
+from sklearn.linear_model import LogisticRegression
+
+from classifier.blend import NBLogisticRegression, log_count_ratios
+
+# Four features; column 3 occurs in no row.
+X = sparse.csr_matrix(
+    np.array(
+        [
+            [3.0, 0.0, 1.0, 0.0],  # spam
+            [2.0, 0.0, 1.0, 0.0],  # spam
+            [0.0, 4.0, 1.0, 0.0],  # ham
+            [0.0, 3.0, 1.0, 0.0],  # ham
+            [1.0, 2.0, 1.0, 0.0],  # ham
+        ]
+    )
+)
+Y = np.array([1, 1, 0, 0, 0])
+
+
+def test_ratios_follow_each_class_share_of_the_feature_mass() -> None:
+    r = log_count_ratios(X, Y, alpha=0.01)
+    assert r[0] > 0 > r[1]  # a spam word, a ham word
+    spam_share, ham_share = 2 / 7, 3 / 13  # column 2's share of each class's mass
+    assert r[2] == pytest.approx(np.log(spam_share / ham_share), abs=0.01)
+    assert r[3] == 0.0  # a column no comment has says nothing either way
+
+
+def test_ratios_do_not_drift_with_a_class_total_mass() -> None:
+    # The same ham, written twice as often: every share is unchanged, so the ratios of the
+    # columns both classes have (and of the column none has) barely move; only the smoothing,
+    # scaled by the mean class mass, does. Smoothing raw counts instead would shift every ratio
+    # by about log 2 = 0.69 towards spam. (Column 1, absent from spam, is all smoothing.)
+    doubled = sparse.vstack([X, X[2:]]).tocsr()
+    y2 = np.concatenate([Y, Y[2:]])
+    both = [0, 2, 3]
+    np.testing.assert_allclose(
+        log_count_ratios(doubled, y2, alpha=0.01)[both],
+        log_count_ratios(X, Y, alpha=0.01)[both],
+        atol=0.02,
+    )
+
+
+def test_coefficients_are_the_regression_plus_the_weighted_ratios() -> None:
+    model = NBLogisticRegression(C=2.0, nb_alpha=0.01, nb_weight=0.3).fit(X, Y)
+    lr = LogisticRegression(
+        C=2.0, class_weight="balanced", solver="liblinear", dual=True, random_state=0
+    ).fit(X, Y)
+    expected = lr.coef_[0] + 0.3 * log_count_ratios(X, Y, alpha=0.01)
+    np.testing.assert_allclose(model.coef_[0], expected)
+    np.testing.assert_allclose(model.intercept_, lr.intercept_)
+    np.testing.assert_allclose(model.decision_function(X), X @ expected + lr.intercept_[0])
+    assert model.predict(X).tolist() == (model.decision_function(X) > 0).astype(int).tolist()
+
+
+def test_no_weight_is_plain_logistic_regression() -> None:
+    plain = NBLogisticRegression(nb_weight=0.0).fit(X, Y)
+    lr = LogisticRegression(
+        C=2.0, class_weight="balanced", solver="liblinear", dual=True, random_state=0
+    ).fit(X, Y)
+    np.testing.assert_allclose(plain.coef_, lr.coef_)
+
+
+def test_sample_weights_reach_the_regression_only() -> None:
+    w = np.array([1.0, 1.0, 20.0, 1.0, 1.0])
+    weighted = NBLogisticRegression(nb_weight=0.3).fit(X, Y, sample_weight=w)
+    lr = LogisticRegression(
+        C=2.0, class_weight="balanced", solver="liblinear", dual=True, random_state=0
+    ).fit(X, Y, sample_weight=w)
+    np.testing.assert_allclose(
+        weighted.coef_[0], lr.coef_[0] + 0.3 * log_count_ratios(X, Y, alpha=0.01)
+    )
