@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import random
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -23,8 +20,7 @@ from classifier import lexicon as lx
 from classifier import normalize as nz
 from classifier.records import CommentInput
 from moderation import textmatch as tm
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.hang_guard import seconds_in_a_child
 
 # The patterns as they were before the linear-time rewrite: the reference for equivalence.
 ORIGINAL = {
@@ -184,9 +180,11 @@ NORMALIZE_ADVERSARIAL = [
 ]  # fmt: skip
 
 
-def seconds_in_a_child(setup: str, call: str, adversarial: list[tuple[str, str, int]]) -> float:
-    """Run `call` once per input (bound to `text`) in a child process, killed if it hangs past
-    120 s; return the seconds the calls took there. For the hang guards below."""
+def seconds_in_adversarial_calls(
+    setup: str, call: str, adversarial: list[tuple[str, str, int]]
+) -> float:
+    """Run `call` once per input (bound to `text`) in a child process (tests.hang_guard); return
+    the seconds the calls took there. For the hang guards below."""
     code = "\n".join(
         [
             "import time",
@@ -199,18 +197,14 @@ def seconds_in_a_child(setup: str, call: str, adversarial: list[tuple[str, str, 
             "print(time.perf_counter() - start)",
         ]
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    return float(done.stdout.strip())
+    return seconds_in_a_child(code)
 
 
 def test_hang_guard_normalize_adversarial_inputs() -> None:
     """HANG GUARD for the normaliser's folds, as `test_hang_guard_adversarial_inputs` below: all
     the inputs take well under a second here; the 10 s bound only catches a return to
     super-linear backtracking."""
-    seconds = seconds_in_a_child(
+    seconds = seconds_in_adversarial_calls(
         "from classifier.normalize import normalize_with_offsets",
         "normalize_with_offsets(text)",
         NORMALIZE_ADVERSARIAL,
@@ -349,7 +343,7 @@ def test_hang_guard_adversarial_inputs() -> None:
     Before the rewrite this set took well over a minute; after it, well under a second here.
     The 10 s bound is only there to catch a return to super-linear backtracking.
     """
-    seconds = seconds_in_a_child(
+    seconds = seconds_in_adversarial_calls(
         "from classifier.features import comment_signals\n"
         "from classifier.records import CommentInput\n"
         "from moderation.textmatch import find_links",
