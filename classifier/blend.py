@@ -21,13 +21,12 @@ from sklearn.linear_model import LogisticRegression
 def log_count_ratios(x: Any, y: np.ndarray, alpha: float = 0.01) -> np.ndarray:
     """Return naive Bayes' log ratio of each feature's share of spam and of ham feature mass.
 
-    Each class's feature mass is turned into shares that sum to 1, then smoothed by
-    ``alpha`` times the mean class mass. Making both classes' shares sum to 1 before smoothing
-    (plain multinomial naive Bayes smooths raw counts) gives a column no training comment has
-    a ratio of exactly 0, and keeps the ratios from drifting with the classes' total mass: with
-    raw counts, giving some ham a large sample weight raised every other column's ratio
-    towards spam. Negative values count as 0 (the features are non-negative; this only guards
-    the logs).
+    Each class's feature mass is turned into shares that sum to 1, and each share is smoothed
+    by ``alpha`` units of mass (``alpha`` divided by the mean class mass). Plain multinomial
+    naive Bayes smooths raw counts instead, so a column no training comment has gets
+    log(ham mass / spam mass): with more ham text than spam text, every unseen n-gram would lean
+    to spam, more so the more the classes differ in size. Here it gets exactly 0. Negative
+    values count as 0 (the features are non-negative; this only guards the logs).
     """
     x = sparse.csr_matrix(x, dtype=np.float64).maximum(0)
     y = np.asarray(y)
