@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -101,8 +102,11 @@ class TestRetryInFlight:
     """A retry sent while its original is being scored and stored (a client timeout, a double
     submit) is not a flood: it waits for the original and gets the original's answer."""
 
-    def race(self, app, auth, monkeypatch, original: dict, retry: dict) -> dict[str, Any]:
-        """Send `retry` after `original` passed flood control and before it was stored."""
+    def race(
+        self, app, monkeypatch, send: Callable[[Any, dict], Any], original: dict, retry: dict
+    ) -> dict[str, Any]:
+        """Send `retry` after `original` passed flood control and before it was stored, each
+        with `send(client, body)`."""
         scoring, release, retry_checked = threading.Event(), threading.Event(), threading.Event()
         real_assess, real_check = services.assess, flood.check
         checks: list[int] = []
@@ -125,14 +129,14 @@ class TestRetryInFlight:
         monkeypatch.setattr(flood, "check", watched_check)
         answers: dict[str, Any] = {}
 
-        def send(name: str, body: dict) -> None:
+        def sender(name: str, body: dict) -> None:
             with app.test_client() as c:
-                answers[name] = post(c, auth, body, **{"Idempotency-Key": "k-race"})
+                answers[name] = send(c, body)
 
-        first = threading.Thread(target=send, args=("original", original))
+        first = threading.Thread(target=sender, args=("original", original))
         first.start()
         assert scoring.wait(10)
-        second = threading.Thread(target=send, args=("retry", retry))
+        second = threading.Thread(target=sender, args=("retry", retry))
         second.start()
         assert retry_checked.wait(10)  # the retry met flood control before the original stored
         release.set()
@@ -140,10 +144,14 @@ class TestRetryInFlight:
         second.join(10)
         return answers
 
+    @staticmethod
+    def keyed(auth: dict[str, str]) -> Callable[[Any, dict], Any]:
+        return lambda c, body: post(c, auth, body, **{"Idempotency-Key": "k-race"})
+
     @pytest.mark.usefixtures("keyword_model")
     def test_the_retry_gets_the_original_answer(self, app, auth, monkeypatch) -> None:
         body = author()
-        answers = self.race(app, auth, monkeypatch, body, body)
+        answers = self.race(app, monkeypatch, self.keyed(auth), body, body)
         assert answers["original"].status_code == 201
         assert answers["retry"].status_code == 200  # was 429 flood
         assert answers["retry"].get_json() == answers["original"].get_json()
@@ -153,10 +161,34 @@ class TestRetryInFlight:
     @pytest.mark.usefixtures("keyword_model")
     def test_another_comment_under_the_same_key_is_a_mismatch(self, app, auth, monkeypatch) -> None:
         body = author()
-        answers = self.race(app, auth, monkeypatch, body, {**body, "content": "autre chose"})
+        answers = self.race(
+            app, monkeypatch, self.keyed(auth), body, {**body, "content": "autre chose"}
+        )
         assert answers["original"].status_code == 201
         assert answers["retry"].status_code == 422
         assert answers["retry"].get_json()["code"] == "idempotency_mismatch"
+
+    @pytest.mark.usefixtures("keyword_model")
+    def test_an_akismet_check_sent_twice_gets_one_answer(self, app, site_key, monkeypatch) -> None:
+        # Akismet has no key: the comment's own fingerprint is one (moderation.akismet).
+        form = {
+            "api_key": site_key,
+            "blog": "https://lemali.example",
+            "user_ip": "203.0.113.9",
+            "comment_content": "Merci pour ce reportage sur Ségou.",
+            "comment_author": "Awa",
+            "comment_author_email": "awa@example.ml",
+        }
+
+        def check(c: Any, body: dict) -> Any:
+            return c.post("/1.1/comment-check", data=body)
+
+        answers = self.race(app, monkeypatch, check, form, form)
+        assert answers["original"].text == "false"
+        assert answers["retry"].text == "false"  # was "true" (spam), refused as a flood
+        assert "X-Palabre-Refused" not in answers["retry"].headers
+        with app.app_context():
+            assert db.session().scalar(select(func.count(Comment.id))) == 1
 
     @pytest.mark.usefixtures("keyword_model")
     def test_without_a_key_it_is_still_a_flood(self, client, auth) -> None:
