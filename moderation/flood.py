@@ -118,7 +118,10 @@ def check(
     """
     limiter = strategy()
     signals: list[Signal] = []
-    for item in checks(site, comment, settings):
+    limits = checks(site, comment, settings)
+    if not limits:  # nothing can refuse this comment or its retry: nothing to count or mark
+        return signals
+    for item in limits:
         try:
             allowed = limiter.hit(item.item, *item.keys)
             retry = 0 if allowed else retry_after(limiter, item.item, *item.keys)
