@@ -1,6 +1,7 @@
 """Read labelled corpora, recognising each file's format by its content.
 
-Formats: CSV `text,label` (optional author columns), the YouTube Spam Collection CSV
+Formats: CSV `text,label` (optional author columns; the text and label columns may also go by the
+names other spam corpora give them, TEXT_COLUMNS and LABEL_COLUMNS), the YouTube Spam Collection CSV
 (`COMMENT_ID,AUTHOR,DATE,CONTENT,CLASS`; DATE is never read), tab-separated `label<TAB>text`
 with spam/ham labels, and WordPress WXR exports (approved `spam` is spam, `1` is ham).
 
@@ -23,6 +24,11 @@ from classifier.wxr_history import WxrError, read_history
 __all__ = ["CorpusError", "Example", "detect_format", "load_corpus", "load_file"]
 
 _LABELS = {"spam": 1, "1": 1, "true": 1, "yes": 1, "ham": 0, "0": 0, "false": 0, "no": 0}
+# Names of the text and label columns of a `text,label` CSV, first match wins: ours, then those
+# of common spam corpora (Kaggle's SMS Spam Collection has `v1,v2`; others `Category,Message`,
+# `message,is_spam`...). v1 and v2 count only as a pair.
+TEXT_COLUMNS = ("text", "content", "comment", "comment_content", "message", "body", "sms")
+LABEL_COLUMNS = ("label", "class", "category", "spam", "is_spam")
 _SKIP_SUFFIXES = {".md", ".txt.md", ".rst", ".py", ".json", ".skops", ".gz", ".zip"}
 
 
@@ -75,12 +81,22 @@ def detect_format(path: Path) -> str | None:
     columns = {c.strip().strip('"').lower() for c in next(csv.reader([first]), [])}
     if {"comment_id", "author", "content", "class"} <= columns:
         return "youtube"
-    if {"text", "label"} <= columns:
+    if _text_and_label(columns) is not None:
         return "csv"
     label = first.split("\t", 1)[0].strip().lower()
     if "\t" in first and label in ("spam", "ham"):
         return "tsv"
     return None
+
+
+def _text_and_label(columns: Iterable[str]) -> tuple[str, str] | None:
+    """Return the names of a CSV's text and label columns (TEXT_COLUMNS, LABEL_COLUMNS), or None."""
+    names = set(columns)
+    text = next((c for c in TEXT_COLUMNS if c in names), None)
+    label = next((c for c in LABEL_COLUMNS if c in names), None)
+    if text is not None and label is not None:
+        return text, label
+    return ("v2", "v1") if {"v1", "v2"} <= names else None
 
 
 def _label(value: str, where: str) -> int:
@@ -113,14 +129,17 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
 
 def _read_csv(path: Path, source: str) -> list[Example]:
     out = []
+    columns: tuple[str, str] | None = None
     for i, row in _csv_rows(path):
+        columns = columns or _text_and_label(row) or ("text", "label")
+        text, label = columns
         comment = CommentInput(
-            content=row.get("text", ""),
+            content=row.get(text, ""),
             author_name=row.get("author_name", ""),
             author_email=row.get("author_email", ""),
             author_url=row.get("author_url", ""),
         )
-        out.append(Example(comment, _label(row.get("label", ""), f"{path}:{i}"), source=source))
+        out.append(Example(comment, _label(row.get(label, ""), f"{path}:{i}"), source=source))
     return out
 
 
@@ -170,8 +189,8 @@ def load_file(path: str | Path, source: str | None = None) -> list[Example]:
         raise CorpusError(f"{path}: empty file")
     if kind is None:
         raise CorpusError(
-            f"{path}: unknown corpus format (expected text,label CSV, YouTube CSV, "
-            "label<TAB>text or WordPress WXR)"
+            f"{path}: unknown corpus format (expected a CSV with a text and a label column, "
+            "YouTube CSV, label<TAB>text or WordPress WXR)"
         )
     return _READERS[kind](path, source or path.stem)
 

@@ -15,7 +15,8 @@ from flask.cli import AppGroup
 classifier_cli = AppGroup("classifier", help="Train, evaluate and inspect the spam model.")
 
 _DATA_HELP = (
-    "Corpus file or folder (repeatable): text,label CSV, YouTube Spam Collection CSV, "
+    "Corpus file or folder (repeatable): text,label CSV (or message/content/comment and "
+    "class/category/spam columns, or Kaggle's v1,v2), YouTube Spam Collection CSV, "
     "label<TAB>text, or WordPress WXR."
 )
 

@@ -178,3 +178,41 @@ def test_folder_sources_are_relative_paths_and_unknown_files_are_listed(
     assert [p.name for p in skipped] == ["empty.csv", "semicolons.csv"]
     with pytest.raises(CorpusError, match="empty.csv: empty file"):
         load_file(tmp_path / "empty.csv")
+
+
+@pytest.mark.parametrize(
+    ("header_and_rows", "labels"),
+    [
+        # Kaggle's SMS Spam Collection: v1 (label), v2 (text), then empty columns; latin-1 bytes.
+        (
+            "v1,v2,,,\r\nham,Ok lar... see u at 5,,,\r\nspam,Txt WIN to 80086 for \xa31000,,,\r\n",
+            [0, 1],
+        ),
+        ("Category,Message\nham,On my way\nspam,Claim your prize now\n", [0, 1]),
+        ("message,is_spam\nOn my way,0\nClaim your prize now,1\n", [0, 1]),
+        ("id,comment_content,class\n7,Bravo !,ham\n8,casino en ligne,spam\n", [0, 1]),
+    ],
+)
+def test_other_corpora_csv_column_names_are_read(
+    tmp_path: Path, header_and_rows: str, labels: list[int]
+) -> None:
+    path = tmp_path / "corpus.csv"
+    path.write_bytes(header_and_rows.encode("latin-1"))
+    rows = load_file(path)
+    assert [r.label for r in rows] == labels
+    assert rows[1].comment.content in {
+        "Txt WIN to 80086 for £1000",
+        "Claim your prize now",
+        "casino en ligne",
+    }
+
+
+def test_a_csv_without_a_label_column_is_still_unknown(tmp_path: Path) -> None:
+    path = tmp_path / "comments.csv"
+    path.write_text("id,comment,author\n1,Bravo,Awa\n")
+    with pytest.raises(CorpusError, match="unknown corpus format"):
+        load_file(path)
+    lone = tmp_path / "lone.csv"
+    lone.write_text("v1,text\nham,hello\n")  # v1 counts only beside v2
+    with pytest.raises(CorpusError, match="unknown corpus format"):
+        load_file(lone)
