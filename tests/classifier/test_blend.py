@@ -24,6 +24,13 @@ X = sparse.csr_matrix(
 Y = np.array([1, 1, 0, 0, 0])
 
 
+def plain_regression() -> LogisticRegression:
+    """The regression NBLogisticRegression fits with its defaults (C=2, seed 0)."""
+    return LogisticRegression(
+        C=2.0, class_weight="balanced", solver="liblinear", dual=True, random_state=0
+    )
+
+
 def test_ratios_follow_each_class_share_of_the_feature_mass() -> None:
     r = log_count_ratios(X, Y, alpha=0.01)
     assert r[0] > 0 > r[1]  # a spam word, a ham word
@@ -49,9 +56,7 @@ def test_ratios_do_not_drift_with_a_class_total_mass() -> None:
 
 def test_coefficients_are_the_regression_plus_the_weighted_ratios() -> None:
     model = NBLogisticRegression(C=2.0, nb_alpha=0.01, nb_weight=0.3).fit(X, Y)
-    lr = LogisticRegression(
-        C=2.0, class_weight="balanced", solver="liblinear", dual=True, random_state=0
-    ).fit(X, Y)
+    lr = plain_regression().fit(X, Y)
     expected = lr.coef_[0] + 0.3 * log_count_ratios(X, Y, alpha=0.01)
     np.testing.assert_allclose(model.coef_[0], expected)
     np.testing.assert_allclose(model.intercept_, lr.intercept_)
@@ -61,18 +66,14 @@ def test_coefficients_are_the_regression_plus_the_weighted_ratios() -> None:
 
 def test_no_weight_is_plain_logistic_regression() -> None:
     plain = NBLogisticRegression(nb_weight=0.0).fit(X, Y)
-    lr = LogisticRegression(
-        C=2.0, class_weight="balanced", solver="liblinear", dual=True, random_state=0
-    ).fit(X, Y)
+    lr = plain_regression().fit(X, Y)
     np.testing.assert_allclose(plain.coef_, lr.coef_)
 
 
 def test_sample_weights_reach_the_regression_only() -> None:
     w = np.array([1.0, 1.0, 20.0, 1.0, 1.0])
     weighted = NBLogisticRegression(nb_weight=0.3).fit(X, Y, sample_weight=w)
-    lr = LogisticRegression(
-        C=2.0, class_weight="balanced", solver="liblinear", dual=True, random_state=0
-    ).fit(X, Y, sample_weight=w)
+    lr = plain_regression().fit(X, Y, sample_weight=w)
     np.testing.assert_allclose(
         weighted.coef_[0], lr.coef_[0] + 0.3 * log_count_ratios(X, Y, alpha=0.01)
     )
