@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import copy
+from pathlib import Path
+
 import numpy as np
 import pytest
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
+from classifier import CommentInput, SpamModel
+from classifier.artifacts import load_model, save_model
 from classifier.blend import NBLogisticRegression, log_count_ratios
+from classifier.datasets import Example
+from classifier.pipeline import prepare_comments
 
 # Four features; column 3 occurs in no row.
 X = sparse.csr_matrix(
@@ -77,3 +84,21 @@ def test_sample_weights_reach_the_regression_only() -> None:
     np.testing.assert_allclose(
         weighted.coef_[0], lr.coef_[0] + 0.3 * log_count_ratios(X, Y, alpha=0.01)
     )
+
+
+def test_a_model_saved_with_a_plain_regression_still_loads_scores_and_explains(
+    tiny_model: SpamModel, examples: list[Example], tmp_path: Path
+) -> None:
+    # Models saved before the blend end in a stock LogisticRegression: they must keep working.
+    pipeline = copy.deepcopy(tiny_model.pipeline)
+    x = pipeline.named_steps["features"].transform(prepare_comments(e.comment for e in examples))
+    pipeline.steps[-1] = ("model", plain_regression().fit(x, [e.label for e in examples]))
+    old = SpamModel(pipeline, tiny_model.platt, tiny_model.thresholds, dict(tiny_model.card))
+    save_model(old, tmp_path / "old.skops")
+    loaded = load_model(tmp_path / "old.skops")
+    assert isinstance(loaded.pipeline.named_steps["model"], LogisticRegression)
+    comment = CommentInput(content="Cheap casino bonus, visit http://bit.ly/x now")
+    assert loaded.score_many([comment]) == old.score_many([comment])
+    scored = loaded.score(comment)
+    assert scored.probability == pytest.approx(old.score_many([comment])[0])
+    assert scored.reasons
