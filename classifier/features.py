@@ -170,6 +170,27 @@ def _host(url: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
+# Second-level labels under which a country's registrations sit (bbc.co.uk, presidence.gouv.ci,
+# unilag.edu.ng): under them a site is the last three labels of its host, not two.
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "gouv", "edu", "ne", "or", "go"})
+
+
+def _site_domain(host: str) -> str:
+    """Return the domain a host belongs to: its last two labels, or three under a country's
+    second-level suffix ("news.bbc.co.uk" -> "bbc.co.uk", "www.abidjan.net" -> "abidjan.net").
+
+    An approximation of the public suffix list, which this library does not ship.
+    """
+    labels = host.split(".")
+    keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL else 2
+    return ".".join(labels[-keep:])
+
+
+def _on_site(host: str, site: str) -> bool:
+    """Whether `host` is `site` or one of its subdomains (not merely a name ending like it)."""
+    return host == site or host.endswith("." + site)
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
@@ -268,7 +289,7 @@ def _link_signals(text: Field, out: dict[str, Hit], site: str) -> None:
         return
     out["links"] = Hit(math.log1p(n), _plural(n, "link"), text.spans(urls + hidden))
     hosts = [_host(m.group(0)) for m in urls]
-    domains = {".".join(h.split(".")[-2:]) for h in hosts if h}
+    domains = {_site_domain(h) for h in hosts if h}
     if len(domains) > 1:
         out["link_domains"] = Hit(math.log1p(len(domains)), f"links to {len(domains)} domains")
     short = [m for m, h in zip(urls, hosts, strict=True) if h in lx.SHORTENERS]
@@ -277,7 +298,7 @@ def _link_signals(text: Field, out: dict[str, Hit], site: str) -> None:
     odd = [m for m, h in zip(urls, hosts, strict=True) if h.rsplit(".", 1)[-1] in lx.UNUSUAL_TLDS]
     if odd:
         out["unusual_tld"] = Hit(1.0, f"unusual domain {_quoted(odd)}", text.spans(odd))
-    own = [m for m, h in zip(urls, hosts, strict=True) if site and h.endswith(site)]
+    own = [m for m, h in zip(urls, hosts, strict=True) if site and _on_site(h, site)]
     if own:
         out["own_site_link"] = Hit(1.0, "links to this site", text.spans(own))
     if urls and _words_outside(text.norm, urls + hidden) <= LINK_ONLY_WORDS:
@@ -401,7 +422,7 @@ def comment_signals(c: CommentInput, text: Field | None = None) -> dict[str, Hit
     text = text or Field.of("content", c.content)
     out: dict[str, Hit] = {}
     site = _host(c.permalink) if c.permalink else ""
-    _link_signals(text, out, ".".join(site.split(".")[-2:]) if site else "")
+    _link_signals(text, out, _site_domain(site) if site else "")
     _content_signals(text, out)
     _shape_signals(text, out)
     _author_signals(c, out)

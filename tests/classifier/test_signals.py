@@ -79,3 +79,27 @@ def test_short_codes_need_a_number_of_four_to_six_digits_and_few_words() -> None
 def test_mostly_links_means_little_text_besides_the_links(text: str, mostly_links: bool) -> None:
     signals = comment_signals(CommentInput(content=text))
     assert ("link_density" in signals) is mostly_links
+
+
+@pytest.mark.parametrize(
+    ("permalink", "link", "own"),
+    [
+        ("https://www.example.com/a", "see https://blog.example.com/b", True),
+        ("https://www.example.com/a", "see https://example.com/b", True),
+        ("https://www.example.com/a", "see https://notexample.com/b", False),
+        ("https://www.bbc.co.uk/news/1", "see https://news.bbc.co.uk/2", True),
+        ("https://www.bbc.co.uk/news/1", "see https://www.theguardian.co.uk/3", False),
+        ("https://www.abidjan.net/a", "see https://news.abidjan.net/b", True),
+        ("https://www.abidjan.net/a", "see https://www.lefaso.net/b", False),
+    ],
+)
+def test_a_link_is_to_this_site_only_on_its_domain(permalink: str, link: str, own: bool) -> None:
+    hits = comment_signals(CommentInput(content=link, permalink=permalink))
+    assert ("own_site_link" in hits) is own
+
+
+def test_sites_under_a_country_suffix_are_distinct_domains() -> None:
+    hits = comment_signals(
+        CommentInput(content="https://www.bbc.co.uk/x and https://www.theguardian.co.uk/y")
+    )
+    assert hits["link_domains"].message == "links to 2 domains"
