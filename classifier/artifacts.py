@@ -135,14 +135,18 @@ def load_model(path: str | Path) -> SpamModel:
         raise ArtifactError(f"{path} could not be read as a skops model: {exc}") from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise ArtifactError(f"{path} is not a Palabre model (format {FORMAT})")
-    th = payload["thresholds"]
+    try:
+        th = payload["thresholds"]
+        platt = Platt(float(payload["calibration"]["a"]), float(payload["calibration"]["b"]))
+        thresholds = Thresholds(
+            float(th["low"]),
+            float(th["high"]),
+            float(th["max_ham_to_spam"]),
+            float(th["max_spam_approved"]),
+        )
+        pipeline = payload["pipeline"]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ArtifactError(f"{path} is not a complete Palabre model (missing {exc})") from None
     if card.get("thresholds") != {"low": th["low"], "high": th["high"]}:
         raise ArtifactError(f"{path}: thresholds in the card differ from those in the model")
-    platt = Platt(float(payload["calibration"]["a"]), float(payload["calibration"]["b"]))
-    thresholds = Thresholds(
-        float(th["low"]),
-        float(th["high"]),
-        float(th["max_ham_to_spam"]),
-        float(th["max_spam_approved"]),
-    )
-    return SpamModel(payload["pipeline"], platt, thresholds, card)
+    return SpamModel(pipeline, platt, thresholds, card)

@@ -31,7 +31,8 @@ class Platt:
 
 
 def fit_platt(labels: ArrayLike, margins: ArrayLike, weights: ArrayLike | None = None) -> Platt:
-    """Fit a sigmoid from decision margins to probabilities (Platt scaling, smoothed targets)."""
+    """Fit a sigmoid from decision margins to probabilities (Platt scaling on the 0/1 labels,
+    almost unregularised: C=1e4)."""
     y = np.asarray(labels, dtype=int)
     x = np.asarray(margins, dtype=np.float64).reshape(-1, 1)
     if len(set(y.tolist())) < 2:

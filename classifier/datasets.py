@@ -29,7 +29,7 @@ _LABELS = {"spam": 1, "1": 1, "true": 1, "yes": 1, "ham": 0, "0": 0, "false": 0,
 # `message,is_spam`...). v1 and v2 count only as a pair.
 TEXT_COLUMNS = ("text", "content", "comment", "comment_content", "message", "body", "sms")
 LABEL_COLUMNS = ("label", "class", "category", "spam", "is_spam")
-_SKIP_SUFFIXES = {".md", ".txt.md", ".rst", ".py", ".json", ".skops", ".gz", ".zip"}
+_SKIP_SUFFIXES = {".md", ".rst", ".py", ".json", ".skops", ".gz", ".zip"}
 
 
 class CorpusError(ValueError):

@@ -66,8 +66,10 @@ def validation_folds(examples: Sequence[Example], seed: int) -> tuple[str, Folds
     """Choose held-out folds: whole sources when there are several, else grouped stratified.
 
     Holding out a whole source (site, video, file) measures the model on data it has not seen
-    the like of, which is how it meets new sites. That needs sources holding both classes;
-    otherwise folds are stratified, with duplicate texts kept in one fold.
+    the like of, which is how it meets new sites. That needs at least two sources, each 10% to
+    90% spam and none over 70% of the examples, and every training fold holding both classes;
+    otherwise (the bootstrap corpus has one label per file) folds are stratified, with
+    duplicate texts kept in one fold.
     """
     y = np.array([ex.label for ex in examples])
     sources = [ex.source for ex in examples]

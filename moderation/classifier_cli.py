@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import numbers
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +130,21 @@ def train(
     click.echo(f"thresholds: low {model.low_threshold:.4f}, high {model.high_threshold:.4f}")
 
 
+def _json_safe(value: object) -> object:
+    """`value` as plain JSON types, every NaN or infinite number as None (JSON has no NaN)."""
+    if value is None or isinstance(value, str | bool):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return str(value)
+
+
 @classifier_cli.command("evaluate")
 @click.option(
     "--model",
@@ -172,8 +188,7 @@ def evaluate(model_path: Path, data: tuple[Path, ...], as_json: bool, scores: Pa
     table = calibration_table(labels, probs)
     if as_json:
         figures["calibration"] = table
-        clean = json.loads(json.dumps(figures, default=str).replace("NaN", "null"))
-        click.echo(json.dumps(clean, sort_keys=True))
+        click.echo(json.dumps(_json_safe(figures), sort_keys=True, allow_nan=False))
         return
     click.echo(
         f"model {model.version} on {figures['n']} comments "

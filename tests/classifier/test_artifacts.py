@@ -110,3 +110,11 @@ def test_a_pickle_is_never_unpickled(
     with pytest.raises(ArtifactError, match="could not be read"):
         load_model(evil)
     assert not (tmp_path / "PWNED_BY_PICKLE").exists()
+
+
+def test_a_model_file_missing_a_part_is_refused_with_a_message(saved: Path, tmp_path: Path) -> None:
+    partial = tmp_path / "partial.skops"
+    skio.dump({"format": 2, "thresholds": {"low": 0.1, "high": 0.9}}, partial)
+    _with_card(partial, saved)
+    with pytest.raises(ArtifactError, match="not a complete Palabre model"):
+        load_model(partial)
