@@ -109,7 +109,14 @@ def with_thresholds(model: SpamModel, held_out: Sequence[Example]) -> SpamModel:
     chosen = choose_thresholds(labels, scores, t.max_ham_to_spam, t.max_spam_approved)
     card = dict(model.card)
     card["thresholds"] = {"low": chosen.low, "high": chosen.high}
-    card["site_thresholds"] = {"n": len(held_out), "from": "held-out site feedback"}
+    # The card's `validation` and `threshold_rule` describe the thresholds chosen in training;
+    # these are the ones the model now carries, with their figures on the held-out labels.
+    card["site_thresholds"] = {
+        "n": len(held_out),
+        "from": "held-out site feedback",
+        "rule": "held-out error rates within the budgets",
+        "metrics": evaluate_scores(labels, scores, chosen.low, chosen.high),
+    }
     return SpamModel(model.pipeline, model.platt, _same_budgets(chosen, t), card)
 
 

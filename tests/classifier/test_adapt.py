@@ -9,7 +9,10 @@ from classifier.adapt import (
     site_weight,
     train_site_model,
     training_set,
+    with_thresholds,
 )
+from classifier.metrics import evaluate_scores
+from classifier.model import SpamModel
 from classifier.records import CommentInput, Example
 from classifier.train import train_model
 from tests.learning_helpers import PROBE, bootstrap_examples, site_examples
@@ -60,3 +63,18 @@ def test_gate_refuses_a_worse_candidate_and_promotes_ties() -> None:
     assert not refused.promote and "ROC-AUC" in refused.reason
     assert gate(good, good, held).promote
     assert gate(good, None, held).promote
+
+
+def test_rechosen_thresholds_carry_their_own_figures_in_the_card(
+    tiny_model: SpamModel, examples: list[Example]
+) -> None:
+    held_out = examples * 2  # 36 of each class, over MIN_PER_CLASS_FOR_THRESHOLDS
+    site = with_thresholds(tiny_model, held_out)
+    assert site.card["thresholds"] == {"low": site.low_threshold, "high": site.high_threshold}
+    figures = site.card["site_thresholds"]["metrics"]
+    assert figures["n"] == len(held_out)
+    assert figures["ham_to_spam"] <= site.thresholds.max_ham_to_spam
+    assert figures["spam_approved"] <= site.thresholds.max_spam_approved
+    scores = site.score_many([e.comment for e in held_out])
+    labels = [e.label for e in held_out]
+    assert figures == evaluate_scores(labels, scores, site.low_threshold, site.high_threshold)
