@@ -15,6 +15,7 @@ from typing import Any
 from skops import io as skio
 
 from classifier.calibrate import Platt, Thresholds
+from classifier.features import SIGNALS
 from classifier.model import SpamModel
 from classifier.train import library_versions
 
@@ -117,6 +118,13 @@ def _check(path: Path, card: dict[str, Any]) -> None:
         raise ArtifactError(
             f"{path} was saved with other library versions: {', '.join(diffs)}; "
             "retrain it with `flask classifier train` on this installation"
+        )
+    # Each signal has a column: a model trained with another list would read shifted columns.
+    # (Cards written before the list was recorded have none, and are not checked.)
+    if "signals" in card and card["signals"] != list(SIGNALS):
+        raise ArtifactError(
+            f"{path} was trained with other hand-made signals than this code computes; "
+            "retrain it with `flask classifier train`"
         )
 
 

@@ -15,6 +15,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
 
 from classifier.calibrate import choose_thresholds, error_upper_bound, fit_platt
+from classifier.features import SIGNALS
 from classifier.metrics import evaluate_scores
 from classifier.model import SpamModel
 from classifier.normalize import normalize_text
@@ -148,6 +149,7 @@ def train_model(
         "versions": library_versions(),
         "seed": seed,
         "params": p,
+        "signals": list(SIGNALS),  # one column each, in this order (checked on loading)
         "model": (
             "tf-idf word and char n-grams + signals, logistic regression plus naive Bayes "
             "log-count ratios, Platt scaling"

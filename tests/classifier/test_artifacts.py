@@ -118,3 +118,16 @@ def test_a_model_file_missing_a_part_is_refused_with_a_message(saved: Path, tmp_
     _with_card(partial, saved)
     with pytest.raises(ArtifactError, match="not a complete Palabre model"):
         load_model(partial)
+
+
+def test_a_model_trained_with_other_signals_is_refused(saved: Path) -> None:
+    card_file = saved.with_suffix(".json")
+    card = json.loads(card_file.read_text())
+    assert card["signals"][:2] == ["links", "link_domains"]  # recorded at training
+    card["signals"] = [*card["signals"], "a_signal_this_code_lacks"]
+    card_file.write_text(json.dumps(card))
+    with pytest.raises(ArtifactError, match="other hand-made signals"):
+        load_model(saved)
+    del card["signals"]  # a card written before the list was recorded: not checked
+    card_file.write_text(json.dumps(card))
+    assert load_model(saved).card.get("signals") is None
