@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from classifier.calibrate import Thresholds, choose_thresholds
-from classifier.metrics import evaluate_scores
+from classifier.metrics import evaluate_scores, json_safe
 from classifier.model import SpamModel
 from classifier.normalize import normalize_text
 from classifier.records import Example
@@ -138,13 +138,9 @@ class GateReport:
         return {
             "promote": self.promote,
             "reason": self.reason,
-            "candidate": _clean(self.candidate),
-            "current": _clean(self.current),
+            "candidate": json_safe(self.candidate),
+            "current": json_safe(self.current),
         }
-
-
-def _clean(metrics: dict[str, Any]) -> dict[str, Any]:
-    return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in metrics.items()}
 
 
 def _figures(model: SpamModel, held_out: Sequence[Example]) -> dict[str, Any]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from skops import io as skio
 
 from classifier.calibrate import Platt, Thresholds
 from classifier.features import SIGNALS
+from classifier.metrics import json_safe
 from classifier.model import SpamModel
 from classifier.train import library_versions
 
@@ -48,16 +48,6 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    return value
-
-
 def save_model(model: SpamModel, path: str | Path) -> dict[str, Any]:
     """Write the model to `path` (skops) and its card beside it; return the card."""
     path = Path(path)
@@ -85,7 +75,7 @@ def save_model(model: SpamModel, path: str | Path) -> dict[str, Any]:
     }
     card["artifact"] = {"file": path.name, "sha256": sha, "bytes": path.stat().st_size}
     card["version"] = f"{str(card.get('created_at', ''))[:10].replace('-', '')}-{sha[:8]}"
-    card_path(path).write_text(json.dumps(_json_safe(card), indent=2, sort_keys=True) + "\n")
+    card_path(path).write_text(json.dumps(json_safe(card), indent=2, sort_keys=True) + "\n")
     model.card = card
     return card
 

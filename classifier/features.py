@@ -389,7 +389,7 @@ def _author_signals(c: CommentInput, out: dict[str, Hit]) -> None:
             out["free_mail"] = Hit(1.0, f"free-mail address ({domain})", span)
         if domain in lx.DISPOSABLE_MAIL:
             out["disposable_mail"] = Hit(1.0, f"disposable email address ({domain})", span)
-        if site and (site == domain or site.endswith("." + domain)):
+        if site and _on_site(site, domain):
             out["email_matches_site"] = Hit(1.0, "email domain matches the website", span)
     network = network_of(c.author_ip) if c.author_ip else ""
     if network:

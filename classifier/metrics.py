@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import numbers
 from typing import Any
 
 import numpy as np
@@ -67,3 +69,19 @@ def evaluate_scores(
     }
     out.update(three_way(y, s, low, high))
     return out
+
+
+def json_safe(value: Any) -> Any:
+    """`value` as plain JSON types: every NaN or infinite number as None (JSON has no NaN),
+    numpy numbers as Python ones, nested dicts and lists walked, anything else as text."""
+    if value is None or isinstance(value, str | bool):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return str(value)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import math
-import numbers
 from pathlib import Path
 from typing import Any
 
@@ -130,21 +129,6 @@ def train(
     click.echo(f"thresholds: low {model.low_threshold:.4f}, high {model.high_threshold:.4f}")
 
 
-def _json_safe(value: object) -> object:
-    """`value` as plain JSON types, every NaN or infinite number as None (JSON has no NaN)."""
-    if value is None or isinstance(value, str | bool):
-        return value
-    if isinstance(value, numbers.Integral):
-        return int(value)
-    if isinstance(value, numbers.Real):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    return str(value)
-
-
 @classifier_cli.command("evaluate")
 @click.option(
     "--model",
@@ -168,7 +152,7 @@ def _json_safe(value: object) -> object:
 )
 def evaluate(model_path: Path, data: tuple[Path, ...], as_json: bool, scores: Path | None) -> None:
     """Score labelled comments with a saved model and report the figures."""
-    from classifier.metrics import calibration_table, evaluate_scores
+    from classifier.metrics import calibration_table, evaluate_scores, json_safe
 
     model = _model(model_path)
     examples = _load(data)
@@ -188,7 +172,7 @@ def evaluate(model_path: Path, data: tuple[Path, ...], as_json: bool, scores: Pa
     table = calibration_table(labels, probs)
     if as_json:
         figures["calibration"] = table
-        click.echo(json.dumps(_json_safe(figures), sort_keys=True, allow_nan=False))
+        click.echo(json.dumps(json_safe(figures), sort_keys=True, allow_nan=False))
         return
     click.echo(
         f"model {model.version} on {figures['n']} comments "
